@@ -1,0 +1,122 @@
+// Opens the configured database: SQLite through better-sqlite3 (WAL) or PostgreSQL through a pg pool, both
+// behind one Kysely instance so that every store is written once.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/homeserver-config.js';
+import type { Schema } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly dialect: Dialect;
+  /** A short description for logs, with no password in it. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+const PG_INT8 = 20;
+const defaultTypeParser = pg.types.getTypeParser.bind(pg.types) as (
+  oid: number,
+  format?: 'text' | 'binary',
+) => (value: string) => unknown;
+
+/** bigint columns hold stream positions and timestamps, all far below 2^53: read them as numbers. */
+function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  return oid === PG_INT8 ? Number : defaultTypeParser(oid, format);
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  return config.engine === 'sqlite' ? openSqlite(config.path) : openPostgres(config);
+}
+
+function openSqlite(path: string): Database {
+  let sqlite: SQLite.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    // FULL: a commit reaches the disk before it is acknowledged, so an acknowledged event survives power loss.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (err) {
+    throw new DatabaseOpenError(`Cannot open SQLite database ${path}: ${(err as Error).message}`);
+  }
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close: () => db.destroy() };
+}
+
+function sslOptions(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.PoolConfig['ssl'] {
+  switch (config.sslmode) {
+    case undefined:
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    default:
+      return {
+        rejectUnauthorized: true,
+        ca: config.sslrootcert ? readFileSync(config.sslrootcert, 'utf8') : undefined,
+        checkServerIdentity: config.sslmode === 'verify-ca' ? () => undefined : undefined,
+      };
+  }
+}
+
+async function openPostgres(config: Extract<DatabaseConfig, { engine: 'postgres' }>): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    password: config.password,
+    database: config.database,
+    ssl: config.connectionString ? undefined : sslOptions(config),
+    application_name: config.applicationName ?? 'hearth',
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+    min: config.poolMin,
+    max: config.poolMax,
+    // bigint columns hold stream positions and timestamps, all far below 2^53.
+    types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const where = describePostgres(config);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new DatabaseOpenError(`Cannot connect to PostgreSQL ${where}: ${reason}`);
+  }
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', description: `PostgreSQL ${where}`, close: () => db.destroy() };
+}
+
+function describePostgres(config: Extract<DatabaseConfig, { engine: 'postgres' }>): string {
+  if (config.connectionString) {
+    try {
+      const url = new URL(config.connectionString);
+      url.password = '';
+      return url.host + url.pathname;
+    } catch {
+      return '(connection string)';
+    }
+  }
+  return `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? config.user ?? ''}`;
+}
+
+/** Runs `select 1`: used by /health-style checks and tests. */
+export async function ping(database: Database): Promise<void> {
+  await sql`select 1`.execute(database.db);
+}

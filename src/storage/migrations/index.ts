@@ -1,0 +1,5 @@
+// Every schema migration, in order. Never edit one that has shipped: add the next.
+import type { Migration } from '../migrate.js';
+import { serverMetadata } from './0001-server-metadata.js';
+
+export const MIGRATIONS: readonly Migration[] = [serverMetadata];

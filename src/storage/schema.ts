@@ -1,0 +1,18 @@
+// Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
+// SQL and arrive as JS numbers on both databases (see database.ts).
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_ts: number;
+}
+
+export interface ServerMetadataTable {
+  key: string;
+  value: string;
+}
+
+export interface Schema {
+  hearth_schema_migrations: SchemaMigrationsTable;
+  server_metadata: ServerMetadataTable;
+}
