@@ -1,0 +1,67 @@
+// Event ids (rooms/v1-event-ids, v3 "Event IDs", v4-event-ids) and v12 room ids (appendices "Room IDs").
+import { encodeBase64, encodeBase64Url } from './base64.js';
+import { referenceHashWithRules, toPduWithRules } from './hashes.js';
+import { roomVersionRules, type RoomVersionRules } from './room-versions.js';
+import type { Pdu, RoomEvent } from './pdu/types.js';
+
+export class EventIdError extends Error {
+  override name = 'EventIdError';
+}
+
+/** The event id of a PDU; for v3+ it is computed, so a RoomEvent gives the same id as its PDU. */
+export function eventId(pdu: Pdu | RoomEvent, roomVersion: string): string {
+  return eventIdWithRules(pdu, roomVersionRules(roomVersion));
+}
+
+export function eventIdWithRules(pdu: Pdu | RoomEvent, rules: RoomVersionRules): string {
+  switch (rules.eventIdFormat) {
+    case 'server-assigned':
+      if (typeof pdu.event_id !== 'string') {
+        throw new EventIdError(`room version ${rules.id} PDUs carry their event_id, and this one has none`);
+      }
+      return pdu.event_id;
+    case 'hash-base64':
+      return `$${encodeBase64(referenceHashWithRules(pdu, rules))}`;
+    case 'hash-url-safe':
+      return `$${encodeBase64Url(referenceHashWithRules(pdu, rules))}`;
+  }
+}
+
+/**
+ * The id of a room whose version derives it from the create event (v12+): the create event's id with
+ * the `!` sigil, i.e. URL-safe unpadded base64 of its reference hash and no server part. The version
+ * defaults to the create event's own `content.room_version`.
+ */
+export function roomIdFromCreateEvent(createPdu: Pdu | RoomEvent, roomVersion?: string): string {
+  const version = roomVersion ?? createPdu.content.room_version;
+  if (typeof version !== 'string') throw new EventIdError('the create event names no room_version');
+  return roomIdWithRules(createPdu, roomVersionRules(version));
+}
+
+function roomIdWithRules(createPdu: Pdu | RoomEvent, rules: RoomVersionRules): string {
+  if (!rules.roomIdFromCreateEvent) {
+    throw new EventIdError(`room version ${rules.id} room ids are not derived from the create event`);
+  }
+  if (createPdu.type !== 'm.room.create')
+    throw new EventIdError('only an m.room.create event defines a room id');
+  return `!${eventIdWithRules(createPdu, rules).slice(1)}`;
+}
+
+/**
+ * The event with its event id and room id filled in, as authorization and state resolution want it.
+ * Derived fields the PDU carries are recomputed, not trusted, so a RoomEvent maps to itself.
+ */
+export function toRoomEvent(pdu: Pdu | RoomEvent, roomVersion: string): RoomEvent {
+  const rules = roomVersionRules(roomVersion);
+  const wire = toPduWithRules(pdu, rules);
+  const event_id = eventIdWithRules(wire, rules);
+  let room_id: string;
+  if (rules.roomIdFromCreateEvent && wire.type === 'm.room.create') {
+    room_id = roomIdWithRules(wire, rules);
+  } else if (typeof wire.room_id === 'string') {
+    room_id = wire.room_id;
+  } else {
+    throw new EventIdError('the PDU has no room_id');
+  }
+  return { ...wire, event_id, room_id };
+}
