@@ -111,6 +111,10 @@ test('toRoomEvent derives a v12 create event’s room id, and needs room_id ever
   assert.equal(create.room_id, '!hHxmArZogyxfywjX4jOmodq5sXclQs6Jmczyl3IfoJM');
   assert.equal(create.event_id, '$hHxmArZogyxfywjX4jOmodq5sXclQs6Jmczyl3IfoJM');
   assert.deepEqual(toRoomEvent(create, '12'), create);
+  // A create that brought its own room_id keeps it, for authorization to reject; its id is unchanged.
+  const carried = toRoomEvent({ ...CREATE_V12, room_id: '!other' }, '12');
+  assert.equal(carried.room_id, '!other');
+  assert.equal(carried.event_id, create.event_id);
   assert.equal(CREATE_V12.room_id, undefined, 'input left alone');
   const { room_id: _r, ...noRoom } = MESSAGE;
   assert.throws(() => toRoomEvent(noRoom, '12'), EventIdError);

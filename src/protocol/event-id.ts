@@ -49,17 +49,19 @@ function roomIdWithRules(createPdu: Pdu | RoomEvent, rules: RoomVersionRules): s
 
 /**
  * The event with its event id and room id filled in, as authorization and state resolution want it.
- * Derived fields the PDU carries are recomputed, not trusted, so a RoomEvent maps to itself.
+ * The event id is always computed (a carried one is ignored), so a RoomEvent maps to itself. A v12
+ * create event that carries a room_id keeps it, so that authorization sees a room_id other than the
+ * derived one and rejects the event (v12 auth rule 1.2); checkPduFormat refuses such a PDU outright.
  */
 export function toRoomEvent(pdu: Pdu | RoomEvent, roomVersion: string): RoomEvent {
   const rules = roomVersionRules(roomVersion);
   const wire = toPduWithRules(pdu, rules);
   const event_id = eventIdWithRules(wire, rules);
   let room_id: string;
-  if (rules.roomIdFromCreateEvent && wire.type === 'm.room.create') {
+  if (typeof pdu.room_id === 'string') {
+    room_id = pdu.room_id;
+  } else if (rules.roomIdFromCreateEvent && wire.type === 'm.room.create') {
     room_id = roomIdWithRules(wire, rules);
-  } else if (typeof wire.room_id === 'string') {
-    room_id = wire.room_id;
   } else {
     throw new EventIdError('the PDU has no room_id');
   }
