@@ -1,0 +1,78 @@
+// buildApp(deps, listener): the Fastify instance for one listener, serving the resources it names. Tests
+// inject requests into it; server.ts binds it to sockets.
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { HomeserverConfig, ListenerConfig } from './config/homeserver-config.js';
+import type { ResourceName } from './config/listener-config.js';
+import type { Database } from './storage/database.js';
+import type { ServerKeys } from './services/server-keys/server-keys.js';
+import type { Metrics } from './http/metrics.js';
+import { registerErrorHandling } from './http/errors.js';
+import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
+import { registerCors } from './http/cors.js';
+import { registerRequestLog, redactUrl } from './http/request-log.js';
+import { versionsRoutes } from './api/client/versions.js';
+import { federationVersionRoutes } from './api/federation/version.js';
+import { serverKeysRoutes } from './api/keys/server-keys.js';
+import { healthRoutes, metricsRoutes } from './api/health.js';
+
+export interface AppDeps {
+  config: HomeserverConfig;
+  logger: Logger;
+  database: Database;
+  serverKeys: ServerKeys;
+  metrics: Metrics;
+  clock: () => number;
+}
+
+export type ListenerOptions = Pick<ListenerConfig, 'resources' | 'x_forwarded'> & {
+  type?: ListenerConfig['type'];
+  /** Lets a caller supply the HTTP server Fastify uses (server.ts binds several addresses to one app). */
+  serverFactory?: FastifyServerFactory;
+};
+
+type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
+
+/** Which route groups each listener resource serves (Synapse's resource names). */
+const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
+  client: [versionsRoutes],
+  federation: [federationVersionRoutes, serverKeysRoutes],
+  keys: [serverKeysRoutes],
+  metrics: [metricsRoutes],
+};
+
+export async function buildApp(deps: AppDeps, listener: ListenerOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's logger so that plugins see the default FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    // Our own request log line (http/request-log.ts) replaces Fastify's, which would log raw URLs.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: listener.x_forwarded,
+    bodyLimit: JSON_BODY_LIMIT,
+    // Matrix ids contain characters like ':' and '!' that must reach handlers as sent.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 1000 },
+    serverFactory: listener.serverFactory,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  });
+  registerErrorHandling(app);
+  registerJsonBodies(app);
+  registerCors(app);
+  registerRequestLog(app, deps.metrics);
+
+  const resources = new Set<ResourceName>(listener.type === 'metrics' ? ['metrics'] : listener.resources);
+  const plugins = new Set<Plugin>([healthRoutes]);
+  for (const name of resources) for (const plugin of RESOURCE_ROUTES[name] ?? []) plugins.add(plugin);
+  for (const plugin of plugins) await app.register(async (scope) => plugin(scope, deps));
+  await app.ready();
+  return app;
+}
+
+export { redactUrl };

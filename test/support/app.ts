@@ -1,0 +1,83 @@
+// Builds the app for one listener over a scratch database, with a signing key and a logger whose lines
+// the test can read.
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps, type ListenerOptions } from '../../src/app.js';
+import { parseConfigText } from '../../src/config/load.js';
+import type { HomeserverConfig } from '../../src/config/homeserver-config.js';
+import { generateSigningKey } from '../../src/config/signing-key-file.js';
+import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { ServerKeys } from '../../src/services/server-keys/server-keys.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { migrate } from '../../src/storage/migrate.js';
+import type { SigningKey } from '../../src/protocol/signing.js';
+import { scratchDatabase } from './databases.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  deps: AppDeps;
+  signingKey: SigningKey;
+  /** Parsed log lines written so far. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export const BASE_CONFIG = `
+server_name: test.local
+listeners:
+  - port: 0
+    bind_addresses: ['127.0.0.1']
+    resources:
+      - names: [client, federation]
+`;
+
+export async function startTestApp(
+  opts: { listener?: Partial<ListenerOptions>; configYaml?: string; clock?: () => number } = {},
+): Promise<TestApp> {
+  const config: HomeserverConfig = parseConfigText(opts.configYaml ?? BASE_CONFIG, 'test.yaml').config;
+  const scratch = await scratchDatabase();
+  const database = await openDatabase(scratch.config);
+  await migrate(database);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const signingKey = generateSigningKey();
+  const clock = opts.clock ?? Date.now;
+  const deps: AppDeps = {
+    config: { ...config, database: scratch.config },
+    logger,
+    database,
+    serverKeys: new ServerKeys({
+      serverName: config.server_name,
+      signingKeys: [signingKey],
+      oldVerifyKeys: config.old_signing_keys,
+      refreshIntervalMs: config.key_refresh_interval,
+      clock,
+    }),
+    metrics: new Metrics(),
+    clock,
+  };
+  const app = await buildApp(deps, {
+    resources: config.listeners[0]!.resources,
+    x_forwarded: false,
+    ...opts.listener,
+  });
+  return {
+    app,
+    deps,
+    signingKey,
+    logs,
+    async close() {
+      await app.close();
+      await database.close();
+      await scratch.drop();
+    },
+  };
+}
