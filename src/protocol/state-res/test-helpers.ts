@@ -205,3 +205,39 @@ export function withEntries(state: StateMap, entries: Array<[string, string, str
   }
   return copy;
 }
+
+/** A bare event for graph-level tests: only what the orderings and walks read is meaningful. */
+export function makeEvent(
+  id: string,
+  options: {
+    type?: string;
+    stateKey?: string;
+    sender?: string;
+    auth?: string[];
+    ts?: number;
+    content?: JsonObject;
+    roomId?: string;
+  } = {},
+): RoomEvent {
+  return {
+    event_id: id,
+    room_id: options.roomId ?? '!room:example.org',
+    sender: options.sender ?? ALICE,
+    type: options.type ?? 'm.room.topic',
+    state_key: options.stateKey ?? '',
+    content: options.content ?? {},
+    origin_server_ts: options.ts ?? 0,
+    prev_events: [],
+    auth_events: options.auth ?? [],
+    depth: 1,
+    hashes: { sha256: 'placeholder' },
+    signatures: {},
+  };
+}
+
+/** A provider holding the given events. */
+export function providerOf(events: readonly RoomEvent[], Provider = MemoryProvider): MemoryProvider {
+  const provider = new Provider();
+  for (const event of events) provider.add(event);
+  return provider;
+}
