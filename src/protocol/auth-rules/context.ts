@@ -2,7 +2,7 @@
 import type { RoomVersionRules } from '../room-versions.js';
 import { stateKeyOf, type RoomEvent } from '../pdu/types.js';
 import { authEventLookup } from './auth-events.js';
-import { parsePowerLevels, userPowerLevel, type PowerLevels } from './power-levels.js';
+import { parsePowerLevels, powerFrom, type PowerLevels } from './power-levels.js';
 
 /**
  * Verifies that `event` is validly signed by `serverName`. authorize() cannot fetch server keys, so by
@@ -50,16 +50,17 @@ export function authContext(
     const value = source?.content[field];
     return typeof value === 'string' ? value : undefined;
   };
+  const powerLevels = parsePowerLevels(powerLevelsEvent?.content, rules);
   return {
     rules,
     event,
     create,
     powerLevelsEvent,
-    powerLevels: parsePowerLevels(powerLevelsEvent?.content, rules),
+    powerLevels,
     verifyServerSignature: options.verifyServerSignature ?? hasSignatureFrom,
     state,
     membership: (userId) => stringField(state('m.room.member', userId), 'membership'),
     joinRule: () => stringField(state('m.room.join_rules'), 'join_rule'),
-    power: (userId) => userPowerLevel(userId, powerLevelsEvent, create, rules),
+    power: (userId) => powerFrom(userId, powerLevelsEvent && powerLevels, create, rules),
   };
 }

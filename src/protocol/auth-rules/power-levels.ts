@@ -110,13 +110,21 @@ export function userPowerLevel(
   roomVersion: RoomVersionLike,
 ): number {
   const rules = rulesOf(roomVersion);
+  const parsed = powerLevelsEvent ? parsePowerLevels(powerLevelsEvent.content, rules) : undefined;
+  return powerFrom(userId, parsed, createEvent, rules);
+}
+
+/** userPowerLevel() over already parsed power levels (undefined: the room has none). */
+export function powerFrom(
+  userId: string,
+  powerLevels: PowerLevels | undefined,
+  createEvent: RoomEvent | undefined,
+  rules: RoomVersionRules,
+): number {
   if (rules.privilegedCreators && createEvent && roomCreators(createEvent, rules).has(userId)) {
     return Infinity;
   }
-  if (powerLevelsEvent) {
-    const { users, levels } = parsePowerLevels(powerLevelsEvent.content, rules);
-    return users.get(userId) ?? levels.users_default;
-  }
+  if (powerLevels) return powerLevels.users.get(userId) ?? powerLevels.levels.users_default;
   if (!rules.privilegedCreators && createEvent && roomCreator(createEvent, rules) === userId) return 100;
   return 0;
 }
