@@ -74,40 +74,38 @@ export function checkAuthEvents(
 ): AuthResult {
   const byId = new Map(authEvents.map((e) => [e.event_id, e]));
   const ids = referencedIds(event.auth_events);
-  const expected = new Set(authEventTypes(event, rules).map(([type, key]) => stateKeyOf(type, key)));
+  const supplied = ids.flatMap((id) => byId.get(id) ?? []);
   const seen = new Set<string>();
-  for (const id of ids) {
-    const authEvent = byId.get(id);
-    if (!authEvent) {
-      if (rules.roomIdFromCreateEvent && roomIdOfCreateEvent(id) === event.room_id) {
-        return reject('auth-events/unexpected', rules, 'auth_events lists the create event');
-      }
-      continue;
-    }
+  for (const authEvent of supplied) {
     const key = stateKeyOf(authEvent.type, authEvent.state_key ?? '');
-    if (seen.has(key)) {
+    if (authEvent.state_key !== undefined && seen.has(key)) {
       return reject(
         'auth-events/duplicate',
         rules,
-        `auth_events has two ${authEvent.type} entries for one state key`,
+        `auth_events has two ${authEvent.type} events for one state key`,
       );
     }
     seen.add(key);
-    if (authEvent.state_key === undefined || !expected.has(key)) {
+  }
+  if (rules.roomIdFromCreateEvent && ids.some((id) => roomIdOfCreateEvent(id) === event.room_id)) {
+    return reject('auth-events/unexpected', rules, 'auth_events lists the create event');
+  }
+  const expected = new Set(authEventTypes(event, rules).map(([type, key]) => stateKeyOf(type, key)));
+  for (const authEvent of supplied) {
+    if (authEvent.state_key === undefined || !expected.has(stateKeyOf(authEvent.type, authEvent.state_key))) {
       return reject(
         'auth-events/unexpected',
         rules,
-        `auth_events lists ${id} (${authEvent.type}), not selected`,
+        `auth_events lists ${authEvent.event_id} (${authEvent.type})`,
       );
     }
   }
   if (!rules.roomIdFromCreateEvent && (!create || !ids.includes(create.event_id))) {
     return reject('auth-events/missing-create', rules, 'auth_events has no m.room.create event');
   }
-  for (const id of ids) {
-    const authEvent = byId.get(id);
-    if (authEvent && authEvent.room_id !== event.room_id) {
-      return reject('auth-events/room-id', rules, `auth event ${id} belongs to another room`);
+  for (const authEvent of supplied) {
+    if (authEvent.room_id !== event.room_id) {
+      return reject('auth-events/room-id', rules, `auth event ${authEvent.event_id} belongs to another room`);
     }
   }
   return ALLOWED;

@@ -55,8 +55,9 @@ function checkAliases({ event, rules }: AuthContext): AuthResult {
 
 function checkOtherEvent(ctx: AuthContext): AuthResult {
   const { event, rules } = ctx;
-  if (ctx.membership(event.sender) !== 'join')
+  if (ctx.membership(event.sender) !== 'join') {
     return reject('sender-not-joined', rules, 'sender is not joined');
+  }
   const senderPower = ctx.power(event.sender);
   if (event.type === 'm.room.third_party_invite') {
     if (senderPower >= ctx.powerLevels.levels.invite) return ALLOWED;
