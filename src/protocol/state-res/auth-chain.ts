@@ -2,9 +2,13 @@
 import { referencedIds, type RoomEvent } from '../pdu/types.js';
 import type { EventStore } from './provider.js';
 
-/** The ids of an event's auth events, whatever the room version's reference format. */
-export function authEventIds(event: RoomEvent): string[] {
-  return referencedIds(event.auth_events);
+/**
+ * The ids of an event's auth events, whatever the room version's reference format. Called in every walk
+ * and sort, so v3+ references (already bare ids) are returned as they are rather than copied.
+ */
+export function authEventIds(event: RoomEvent): readonly string[] {
+  const refs = event.auth_events;
+  return refs.every((ref) => typeof ref === 'string') ? refs : referencedIds(refs);
 }
 
 /**

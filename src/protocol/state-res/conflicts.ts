@@ -15,24 +15,23 @@ export interface SeparatedState {
 export function separateV2(stateSets: readonly StateMap[]): SeparatedState {
   const unconflicted = new Map<string, string>();
   const conflicted = new Map<string, Set<string>>();
-  const first = stateSets[0];
+  const [first, ...rest] = stateSets;
   if (!first) return { unconflicted, conflicted };
-  const keys = new Set<string>();
-  for (const set of stateSets) for (const key of set.keys()) keys.add(key);
-  for (const key of keys) {
-    const firstId = first.get(key);
-    let agreed = firstId !== undefined;
-    for (let i = 1; agreed && i < stateSets.length; i++) agreed = stateSets[i]!.get(key) === firstId;
-    if (agreed) {
-      unconflicted.set(key, firstId!);
-      continue;
-    }
+  const conflict = (key: string): void => {
     const ids = new Set<string>();
     for (const set of stateSets) {
       const id = set.get(key);
       if (id !== undefined) ids.add(id);
     }
     conflicted.set(key, ids);
+  };
+  // A key the first set lacks is conflicted, so only the other sets' extra keys need a second look.
+  for (const [key, id] of first) {
+    if (rest.every((set) => set.get(key) === id)) unconflicted.set(key, id);
+    else conflict(key);
+  }
+  for (const set of rest) {
+    for (const key of set.keys()) if (!first.has(key) && !conflicted.has(key)) conflict(key);
   }
   return { unconflicted, conflicted };
 }

@@ -14,6 +14,24 @@ export interface AuthCheckContext {
   readonly roomCreate: RoomEvent | undefined;
 }
 
+/**
+ * A state as the iterative auth checks build it: changes over a base left untouched, so replaying a few
+ * hundred events onto the state of a room with thousands of members does not copy that state.
+ */
+export class LayeredState {
+  readonly changes = new Map<string, string>();
+
+  constructor(readonly base: ReadonlyMap<string, string>) {}
+
+  get(key: string): string | undefined {
+    return this.changes.get(key) ?? this.base.get(key);
+  }
+
+  set(key: string, eventId: string): void {
+    this.changes.set(key, eventId);
+  }
+}
+
 /** The state keys the rules consult for an event, as stateKeyOf() keys. */
 function requiredKeys(event: RoomEvent, roomVersion: string): string[] {
   return authEventTypes(event, roomVersion).map(([type, stateKey]) => stateKeyOf(type, stateKey));
@@ -28,10 +46,9 @@ function requiredKeys(event: RoomEvent, roomVersion: string): string[] {
 export async function iterativeAuthChecks(
   ctx: AuthCheckContext,
   eventIds: readonly string[],
-  initialState: ReadonlyMap<string, string>,
-): Promise<Map<string, string>> {
+  state: LayeredState,
+): Promise<void> {
   const { store, roomVersion } = ctx;
-  const state = new Map(initialState);
   const keysOf = new Map<string, string[]>();
   // Everything the checks can read, fetched in one batch before the loop.
   const wanted: string[] = [];
@@ -40,7 +57,7 @@ export async function iterativeAuthChecks(
     if (event?.state_key === undefined) continue;
     const keys = requiredKeys(event, roomVersion);
     keysOf.set(id, keys);
-    wanted.push(...authEventIds(event));
+    for (const authId of authEventIds(event)) wanted.push(authId);
     for (const key of keys) {
       const stateId = state.get(key);
       if (stateId !== undefined) wanted.push(stateId);
@@ -57,14 +74,13 @@ export async function iterativeAuthChecks(
       state.set(stateKeyOf(event.type, event.state_key!), id);
     }
   }
-  return state;
 }
 
 async function authEventsFor(
   ctx: AuthCheckContext,
   event: RoomEvent,
   keys: readonly string[],
-  state: ReadonlyMap<string, string>,
+  state: LayeredState,
 ): Promise<RoomEvent[]> {
   const { store } = ctx;
   let own: Map<string, RoomEvent> | undefined;

@@ -46,7 +46,7 @@ export async function mainlineOrder(
     const event = store.get(id);
     if (!event) continue;
     events.push(event);
-    auth.push(...authEventIds(event));
+    for (const authId of authEventIds(event)) auth.push(authId);
   }
   await store.load(auth);
 

@@ -166,7 +166,7 @@ function nearestAncestors(store: EventStore, events: ReadonlySet<string>): Map<s
   return result;
 }
 
-function authIdsOf(store: EventStore, id: string): string[] {
+function authIdsOf(store: EventStore, id: string): readonly string[] {
   const event = store.get(id);
   return event ? authEventIds(event) : [];
 }

@@ -4,7 +4,7 @@ import { stateKeyOf } from '../pdu/types.js';
 import type { RoomVersionRules } from '../room-versions.js';
 import { authDifference, conflictedSubgraph, loadAuthClosure } from './auth-chain.js';
 import { separateV2 } from './conflicts.js';
-import { iterativeAuthChecks, type AuthCheckContext } from './iterative-auth.js';
+import { LayeredState, iterativeAuthChecks, type AuthCheckContext } from './iterative-auth.js';
 import { mainlineOrder } from './mainline.js';
 import { powerOrderComparator, reverseTopologicalPowerOrder, selectPowerEvents } from './power-order.js';
 import type { EventStore } from './provider.js';
@@ -49,13 +49,15 @@ export async function resolveV2(
   const sortedPower = reverseTopologicalPowerOrder(store, powerEvents, powerOrderComparator(store, power));
   // Step 2: v2 replays them onto the unconflicted state; v2.1 onto nothing, so each is checked against
   // the auth history it cites rather than against whatever the input sets happened to agree on.
-  const partial = await iterativeAuthChecks(ctx, sortedPower, v21 ? new Map() : unconflicted);
+  const partial = new LayeredState(v21 ? new Map() : unconflicted);
+  await iterativeAuthChecks(ctx, sortedPower, partial);
   // Step 3: the rest in mainline order of the power levels just resolved.
   const others = [...fullConflicted].filter((id) => !powerEvents.has(id));
   const sortedOthers = await mainlineOrder(store, others, partial.get(POWER_LEVELS_KEY));
   // Step 4.
-  const resolved = await iterativeAuthChecks(ctx, sortedOthers, partial);
+  await iterativeAuthChecks(ctx, sortedOthers, partial);
   // Step 5: what every set agreed on wins.
-  for (const [key, id] of unconflicted) resolved.set(key, id);
+  const resolved = new Map(unconflicted);
+  for (const [key, id] of partial.changes) if (!unconflicted.has(key)) resolved.set(key, id);
   return resolved;
 }
