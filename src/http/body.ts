@@ -8,9 +8,10 @@ export const JSON_BODY_LIMIT = 20 * 1024 * 1024;
 
 export function registerJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
     const text = body as string;
-    if (text.trim() === '') {
+    // No route: the 404/405 answer matters more than whether the body parses.
+    if (request.is404 || text.trim() === '') {
       done(null, undefined);
       return;
     }

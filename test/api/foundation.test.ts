@@ -50,17 +50,9 @@ test('a known path with the wrong method is 405 M_UNRECOGNIZED', async () => {
   }
 });
 
-test('malformed JSON is 400 M_NOT_JSON, whatever the content type', async () => {
-  for (const contentType of ['application/json', 'text/plain', undefined]) {
-    const res = await t.app.inject({
-      method: 'PUT',
-      url: '/_matrix/key/v2/server',
-      payload: '{"unterminated": ',
-      headers: contentType ? { 'content-type': contentType } : {},
-    });
-    assert.equal(res.statusCode, 400, String(contentType));
-    assert.deepEqual(res.json(), { errcode: 'M_NOT_JSON', error: 'Content not JSON.' });
-  }
+test('a wrong method is 405 even with a malformed body', async () => {
+  const res = await t.app.inject({ method: 'POST', url: '/_matrix/client/versions', payload: '{nope' });
+  assert.equal(res.statusCode, 405);
 });
 
 test('a body over the limit is 413 M_TOO_LARGE', async () => {
