@@ -1,6 +1,6 @@
 // State resolution of a big room: 10,000 members, two forks of 500 state events each (power level
 // changes, kicks, bans, joins, topics and custom state, overlapping on 100 members), resolved with
-// room version 11 (v2) and 12 (v2.1) through a provider that answers from memory.
+// room versions 1 (v1), 11 (v2) and 12 (v2.1) through a provider that answers from memory.
 // Run: node --import tsx bench/state-resolution.ts   (a few seconds; target: under 1 s per resolution)
 // The baseline is the resolution of the two forks' common ancestor state with itself (no conflict,
 // so only the split into unconflicted and conflicted state), measured in the same run.
@@ -134,7 +134,7 @@ async function time(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: nu
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
-for (const version of ['11', '12']) {
+for (const version of ['1', '11', '12']) {
   const provider = new MemoryProvider();
   const room = new Room(version, provider);
   const admins: JsonObject = roomVersionRules(version).privilegedCreators ? {} : { [ALICE]: 100 };

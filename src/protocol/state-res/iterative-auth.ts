@@ -14,11 +14,16 @@ export interface AuthCheckContext {
   readonly roomCreate: RoomEvent | undefined;
 }
 
+/** Read access to a state, whether a plain map or a LayeredState. */
+export interface StateLookup {
+  get(key: string): string | undefined;
+}
+
 /**
  * A state as the iterative auth checks build it: changes over a base left untouched, so replaying a few
  * hundred events onto the state of a room with thousands of members does not copy that state.
  */
-export class LayeredState {
+export class LayeredState implements StateLookup {
   readonly changes = new Map<string, string>();
 
   constructor(readonly base: ReadonlyMap<string, string>) {}
@@ -119,11 +124,7 @@ function ownAuthEvents(store: EventStore, event: RoomEvent): Map<string, RoomEve
  * rooms/v1.md: whether the event "would be allowed by the authorisation rules for a room in state R",
  * reading only R (v1 has no fallback to the event's own auth events). Needs R's entries loaded.
  */
-export function allowedInState(
-  ctx: AuthCheckContext,
-  event: RoomEvent,
-  state: ReadonlyMap<string, string>,
-): boolean {
+export function allowedInState(ctx: AuthCheckContext, event: RoomEvent, state: StateLookup): boolean {
   const authEvents: RoomEvent[] = [];
   for (const key of requiredKeys(event, ctx.roomVersion)) {
     const stateId = state.get(key);
@@ -136,7 +137,7 @@ export function allowedInState(
 /** The ids v1's checks of these events can read from R, for loading in one batch beforehand. */
 export function stateIdsNeeded(
   events: readonly RoomEvent[],
-  state: ReadonlyMap<string, string>,
+  state: StateLookup,
   roomVersion: string,
 ): string[] {
   const ids: string[] = [];

@@ -14,9 +14,9 @@ export interface StateResolutionProvider {
    */
   getRejected?(eventIds: readonly string[]): Promise<ReadonlySet<string>>;
   /**
-   * The union of the auth chains of these events: every event reachable through auth_events, not the
-   * given events themselves unless one is reachable from another. Absent: computed by walking
-   * auth_events through getEvents, one batch per level of the auth graph.
+   * The union of the auth chains of these events: every event reachable through auth_events (including
+   * the given events themselves or not; either is fine). Absent: computed by walking auth_events through
+   * getEvents, one batch per level of the auth graph.
    */
   getAuthChain?(eventIds: readonly string[]): Promise<ReadonlySet<string>>;
 }

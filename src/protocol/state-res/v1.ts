@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { stateKeyOf, type RoomEvent, type StateMap } from '../pdu/types.js';
 import type { RoomVersionRules } from '../room-versions.js';
 import { separateV1 } from './conflicts.js';
-import { allowedInState, stateIdsNeeded, type AuthCheckContext } from './iterative-auth.js';
+import { LayeredState, allowedInState, stateIdsNeeded, type AuthCheckContext } from './iterative-auth.js';
 import type { EventStore } from './provider.js';
 import { findRoomCreate } from './room.js';
 
@@ -82,7 +82,8 @@ function walkUntilDenied(
   const sorted = sortByDepthThenHash(events);
   const first = sorted[0];
   if (!first) return undefined;
-  const r = new Map(state);
+  // Only this key changes, so R is a layer over the state rather than a copy of it.
+  const r = new LayeredState(state);
   const key = stateKeyOf(first.type, first.state_key ?? '');
   r.set(key, first.event_id);
   for (const event of sorted.slice(1)) {
