@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalJson, CanonicalJsonError, compareCodePoints, MAX_SAFE_INTEGER } from './canonical-json.js';
+import {
+  canonicalJson,
+  CanonicalJsonError,
+  compareCodePoints,
+  compareKeys,
+  MAX_SAFE_INTEGER,
+} from './canonical-json.js';
 
 // appendices.md, "Canonical JSON" > "Examples": each input as written in the spec, and the exact output.
 const SPEC_VECTORS: Array<[input: string, expected: string]> = [
@@ -75,6 +81,31 @@ test('refuses floats, out-of-range integers and values JSON cannot carry', () =>
   assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
 });
 
+test('names the path of the refused value in the error, the first one in key order', () => {
+  const refusal = (value: unknown): string => {
+    try {
+      canonicalJson(value);
+    } catch (error) {
+      assert.ok(error instanceof CanonicalJsonError);
+      return error.message;
+    }
+    assert.fail('expected a CanonicalJsonError');
+  };
+  assert.equal(refusal(1.5), 'non-integer number at <root>');
+  assert.equal(refusal(undefined), 'cannot represent undefined at <root>');
+  assert.equal(refusal({ a: { b: [1, 2 ** 53] } }), 'integer out of range at a.b[1]');
+  assert.equal(refusal({ b: 1.5, a: [{ c: () => 1 }] }), 'cannot represent function at a[0].c');
+  assert.equal(refusal({ b: 1n, a: undefined }), 'cannot represent bigint at b');
+  assert.equal(refusal([[], [Number.POSITIVE_INFINITY]]), 'non-integer number at [1][0]');
+  assert.equal(refusal({ '\u{10000}': 0.5, '\uffff': Symbol('s') }), 'cannot represent symbol at \uffff');
+});
+
+test('refuses the holes of a sparse array as the undefined they read as', () => {
+  const sparse: unknown[] = new Array<unknown>(2);
+  sparse[1] = 1;
+  assert.throws(() => canonicalJson(sparse), { name: 'CanonicalJsonError', message: /undefined at \[0\]/ });
+});
+
 test("keeps a parsed '__proto__' key as the data it is", () => {
   assert.equal(canonicalJson(JSON.parse('{"b":1,"__proto__":{"x":1}}')), '{"__proto__":{"x":1},"b":1}');
 });
@@ -138,5 +169,58 @@ test('property: canonical JSON is a fixed point, as long as JSON.stringify (form
       assert.equal(Buffer.byteLength(once), Buffer.byteLength(JSON.stringify(value)));
     }),
     { numRuns: 300 },
+  );
+});
+
+/**
+ * Strings that stress the key comparison: shared prefixes, and units on both sides of the surrogate range
+ * (U+D7FF, U+E000-U+FFFF), surrogate pairs and lone surrogates, in any order.
+ */
+const trickyUnit = fc.oneof(
+  fc.constantFrom('a', 'b', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{10ffff}', '\u{1f4d2}'),
+  fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit)),
+  fc.string({ unit: 'binary', maxLength: 1 }),
+);
+const trickyString = fc.string({ unit: trickyUnit, maxLength: 6 });
+
+test('property: the fast key comparison agrees with compareCodePoints', () => {
+  fc.assert(
+    fc.property(trickyString, trickyString, trickyString, (prefix, x, y) => {
+      const a = prefix + x;
+      const b = prefix + y;
+      assert.equal(Math.sign(compareKeys(a, b)), Math.sign(compareCodePoints(a, b)));
+      assert.equal(Math.sign(compareKeys(b, a)), Math.sign(compareCodePoints(b, a)));
+    }),
+    { numRuns: 5000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+      assert.equal(Math.sign(compareKeys(a, b)), Math.sign(compareCodePoints(a, b)));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('property: object members come out in code-point order of their keys, and undefined ones not at all', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.tuple(trickyString, fc.option(fc.integer(), { nil: undefined })), {
+        selector: ([key]) => key,
+        maxLength: 20,
+      }),
+      (members) => {
+        const object: Record<string, unknown> = {};
+        for (const [key, value] of members) {
+          Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+        }
+        const expected = members
+          .filter(([, value]) => value !== undefined)
+          .sort(([a], [b]) => compareCodePoints(a, b))
+          .map(([key, value]) => `${JSON.stringify(key)}:${value}`)
+          .join(',');
+        assert.equal(canonicalJson(object), `{${expected}}`);
+      },
+    ),
+    { numRuns: 1000 },
   );
 });

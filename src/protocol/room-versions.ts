@@ -21,7 +21,10 @@ export interface RoomVersionRules {
   readonly specialCaseAliasesAuth: boolean;
   /** v6+: floats, out-of-range integers are refused in events. */
   readonly strictCanonicalJson: boolean;
-  /** v6+: the `notifications` key of m.room.power_levels is checked and kept on redaction. */
+  /**
+   * v6+: the auth rules check the `notifications` key of m.room.power_levels as they check `events`:
+   * the sender's power limits which of its levels may change. No version's redaction keeps the key.
+   */
   readonly limitNotificationsPowerLevels: boolean;
   /** v7+: join rule `knock` and membership `knock`. */
   readonly knockJoinRule: boolean;

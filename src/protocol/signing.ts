@@ -12,18 +12,60 @@ export interface SigningKey {
   seed: Uint8Array;
 }
 
-export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
-  if (seed.length !== 32) throw new Error('an Ed25519 seed is 32 bytes');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+/**
+ * Building a KeyObject from DER costs far more than an Ed25519 signature, and a server signs with the same
+ * few keys and checks the same few remote keys over and over. KeyObjects are immutable, so one per key is
+ * shared by every caller. The cache is keyed by the key bytes themselves (read at each call, so a caller
+ * reusing its buffer for another key gets that key) and bounded: past its size, the least recently used
+ * entry goes.
+ */
+class KeyObjectCache {
+  readonly #entries = new Map<string, KeyObject>();
+
+  constructor(readonly maxEntries: number) {}
+
+  get(bytes: Uint8Array, build: () => KeyObject): KeyObject {
+    const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    const cached = this.#entries.get(id);
+    if (cached !== undefined) {
+      // Most recently used goes last, so the first entry is always the one to evict.
+      this.#entries.delete(id);
+      this.#entries.set(id, cached);
+      return cached;
+    }
+    const key = build();
+    if (this.#entries.size >= this.maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(id, key);
+    return key;
+  }
 }
 
+/** How many private (by seed) and public (by raw key) KeyObjects are kept, each. */
+const KEY_OBJECT_CACHE_SIZE = 256;
+const privateKeys = new KeyObjectCache(KEY_OBJECT_CACHE_SIZE);
+const publicKeys = new KeyObjectCache(KEY_OBJECT_CACHE_SIZE);
+
+/** The Ed25519 private KeyObject for a 32-byte seed (shared: cached by seed). */
+export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
+  if (seed.length !== 32) throw new Error('an Ed25519 seed is 32 bytes');
+  return privateKeys.get(seed, () =>
+    createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
+  );
+}
+
+/** The Ed25519 public KeyObject for a raw 32-byte public key (shared: cached by key). */
 function publicKeyFromBytes(publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== 32) throw new Error('an Ed25519 public key is 32 bytes');
-  return createPublicKey({
-    key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]),
-    format: 'der',
-    type: 'spki',
-  });
+  return publicKeys.get(publicKey, () =>
+    createPublicKey({
+      key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki',
+    }),
+  );
 }
 
 /** The raw 32-byte public key for a seed. */
