@@ -1,3 +1,6 @@
+import type { AccountTables } from './schema-accounts.js';
+import type { RoomTables } from './schema-rooms.js';
+
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
 
@@ -12,7 +15,10 @@ export interface ServerMetadataTable {
   value: string;
 }
 
-export interface Schema {
+export interface CoreTables {
   hearth_schema_migrations: SchemaMigrationsTable;
   server_metadata: ServerMetadataTable;
 }
+
+/** Every table; each area declares its tables in its own schema-<area>.ts file. */
+export interface Schema extends CoreTables, AccountTables, RoomTables {}
