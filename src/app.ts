@@ -12,6 +12,7 @@ import type { ResourceName } from './config/listener-config.js';
 import type { Database } from './storage/database.js';
 import type { ServerKeys } from './services/server-keys/server-keys.js';
 import type { Metrics } from './http/metrics.js';
+import type { Notifier } from './services/notifier.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
@@ -27,6 +28,7 @@ export interface AppDeps {
   database: Database;
   serverKeys: ServerKeys;
   metrics: Metrics;
+  notifier: Notifier;
   clock: () => number;
 }
 

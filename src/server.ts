@@ -16,8 +16,7 @@ import { readSigningKeyFile } from './config/signing-key-file.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
 import { claimServerName } from './storage/server-metadata-store.js';
-import { ServerKeys } from './services/server-keys/server-keys.js';
-import { Metrics } from './http/metrics.js';
+import { createAppDeps } from './deps.js';
 import { HEARTH_VERSION } from './version.js';
 
 export interface BoundAddress {
@@ -53,20 +52,7 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
     await claimServerName(database, config.server_name);
     logger.info({ database: database.description }, 'database ready');
 
-    const deps: AppDeps = {
-      config,
-      logger,
-      database,
-      serverKeys: new ServerKeys({
-        serverName: config.server_name,
-        signingKeys,
-        oldVerifyKeys: config.old_signing_keys,
-        refreshIntervalMs: config.key_refresh_interval,
-        clock: Date.now,
-      }),
-      metrics: new Metrics(),
-      clock: Date.now,
-    };
+    const deps: AppDeps = createAppDeps({ config, database, logger, signingKeys });
     const listeners = await startListeners(deps, config.listeners, logger);
     cleanups.unshift(...listeners.cleanups);
     return {

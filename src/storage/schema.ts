@@ -15,7 +15,13 @@ export interface ServerMetadataTable {
   value: string;
 }
 
+export interface StreamCountersTable {
+  stream: string;
+  position: number;
+}
+
 export interface CoreTables {
+  stream_counters: StreamCountersTable;
   hearth_schema_migrations: SchemaMigrationsTable;
   server_metadata: ServerMetadataTable;
 }

@@ -7,8 +7,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import type { HomeserverConfig } from '../../src/config/homeserver-config.js';
 import { generateSigningKey } from '../../src/config/signing-key-file.js';
 import { createLogger } from '../../src/logger.js';
-import { Metrics } from '../../src/http/metrics.js';
-import { ServerKeys } from '../../src/services/server-keys/server-keys.js';
+import { createAppDeps } from '../../src/deps.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import type { SigningKey } from '../../src/protocol/signing.js';
@@ -50,20 +49,13 @@ export async function startTestApp(
   const logger = createLogger('info', sink);
   const signingKey = generateSigningKey();
   const clock = opts.clock ?? Date.now;
-  const deps: AppDeps = {
+  const deps: AppDeps = createAppDeps({
     config: { ...config, database: scratch.config },
-    logger,
     database,
-    serverKeys: new ServerKeys({
-      serverName: config.server_name,
-      signingKeys: [signingKey],
-      oldVerifyKeys: config.old_signing_keys,
-      refreshIntervalMs: config.key_refresh_interval,
-      clock,
-    }),
-    metrics: new Metrics(),
+    logger,
+    signingKeys: [signingKey],
     clock,
-  };
+  });
   const app = await buildApp(deps, {
     resources: config.listeners[0]!.resources,
     x_forwarded: false,

@@ -1,5 +1,6 @@
 // Every schema migration, in order. Never edit one that has shipped: add the next.
 import type { Migration } from '../migrate.js';
 import { serverMetadata } from './0001-server-metadata.js';
+import { streams } from './0002-streams.js';
 
-export const MIGRATIONS: readonly Migration[] = [serverMetadata];
+export const MIGRATIONS: readonly Migration[] = [serverMetadata, streams];

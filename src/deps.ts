@@ -1,0 +1,38 @@
+// Wires the services every listener shares, from a loaded config, an open database and the signing keys.
+// server.ts and the test harness both build their AppDeps here, so a new service is added in one place.
+import type { Logger } from 'pino';
+import type { AppDeps } from './app.js';
+import type { HomeserverConfig } from './config/homeserver-config.js';
+import type { Database } from './storage/database.js';
+import type { SigningKey } from './protocol/signing.js';
+import { Metrics } from './http/metrics.js';
+import { ServerKeys } from './services/server-keys/server-keys.js';
+import { Notifier } from './services/notifier.js';
+
+export interface DepsInput {
+  config: HomeserverConfig;
+  database: Database;
+  logger: Logger;
+  signingKeys: readonly SigningKey[];
+  clock?: () => number;
+}
+
+export function createAppDeps(input: DepsInput): AppDeps {
+  const { config, database, logger, signingKeys } = input;
+  const clock = input.clock ?? Date.now;
+  return {
+    config,
+    logger,
+    database,
+    clock,
+    metrics: new Metrics(),
+    notifier: new Notifier(),
+    serverKeys: new ServerKeys({
+      serverName: config.server_name,
+      signingKeys,
+      oldVerifyKeys: config.old_signing_keys,
+      refreshIntervalMs: config.key_refresh_interval,
+      clock,
+    }),
+  };
+}

@@ -1,0 +1,38 @@
+// Stream positions: each stream is a gapless, commit-ordered sequence (see migrations/0002-streams.ts).
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+export type StreamName =
+  'events' | 'account_data' | 'to_device' | 'receipts' | 'presence' | 'device_lists' | 'typing';
+
+/**
+ * Takes the next position of a stream. Call inside the transaction that writes the row carrying it: the
+ * counter row stays locked until that transaction ends, so positions commit in order.
+ */
+export async function nextStreamPosition(trx: Kysely<Schema>, stream: StreamName): Promise<number> {
+  const updated = await trx
+    .updateTable('stream_counters')
+    .set((eb) => ({ position: eb('position', '+', 1) }))
+    .where('stream', '=', stream)
+    .returning('position')
+    .executeTakeFirst();
+  if (updated) return Number(updated.position);
+  await trx
+    .insertInto('stream_counters')
+    .values({ stream, position: 1 })
+    .onConflict((oc) =>
+      oc.column('stream').doUpdateSet((eb) => ({ position: eb('stream_counters.position', '+', 1) })),
+    )
+    .execute();
+  return currentStreamPosition(trx, stream);
+}
+
+/** The highest committed position of a stream (0 when nothing was written yet). */
+export async function currentStreamPosition(db: Kysely<Schema>, stream: StreamName): Promise<number> {
+  const row = await db
+    .selectFrom('stream_counters')
+    .select('position')
+    .where('stream', '=', stream)
+    .executeTakeFirst();
+  return row ? Number(row.position) : 0;
+}
