@@ -13,6 +13,7 @@ import type { Database } from './storage/database.js';
 import type { ServerKeys } from './services/server-keys/server-keys.js';
 import type { Metrics } from './http/metrics.js';
 import type { Notifier } from './services/notifier.js';
+import type { Accounts } from './services/accounts/accounts.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
@@ -29,6 +30,7 @@ export interface AppDeps {
   serverKeys: ServerKeys;
   metrics: Metrics;
   notifier: Notifier;
+  accounts: Accounts;
   clock: () => number;
 }
 

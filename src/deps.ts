@@ -8,6 +8,7 @@ import type { SigningKey } from './protocol/signing.js';
 import { Metrics } from './http/metrics.js';
 import { ServerKeys } from './services/server-keys/server-keys.js';
 import { Notifier } from './services/notifier.js';
+import { createAccounts } from './services/accounts/accounts.js';
 
 export interface DepsInput {
   config: HomeserverConfig;
@@ -20,13 +21,15 @@ export interface DepsInput {
 export function createAppDeps(input: DepsInput): AppDeps {
   const { config, database, logger, signingKeys } = input;
   const clock = input.clock ?? Date.now;
+  const notifier = new Notifier();
   return {
     config,
     logger,
     database,
     clock,
     metrics: new Metrics(),
-    notifier: new Notifier(),
+    notifier,
+    accounts: createAccounts({ config, database, notifier, logger, clock }),
     serverKeys: new ServerKeys({
       serverName: config.server_name,
       signingKeys,

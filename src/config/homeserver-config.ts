@@ -72,6 +72,9 @@ const topLevel = object(
     pid_file: optional(string({ nonEmpty: true })),
     enable_registration: withDefault(boolean(), false),
     enable_registration_without_verification: withDefault(boolean(), false),
+    allow_guest_access: withDefault(boolean(), false),
+    /** Hearth extension: accept the deprecated `access_token` query parameter (Synapse always does). */
+    allow_access_token_query_parameter: withDefault(boolean(), true),
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
     macaroon_secret_key: optional(string({ nonEmpty: true })),

@@ -2,5 +2,7 @@
 import type { Migration } from '../migrate.js';
 import { serverMetadata } from './0001-server-metadata.js';
 import { streams } from './0002-streams.js';
+import { accounts } from './0003-accounts.js';
+import { rooms } from './0004-rooms.js';
 
-export const MIGRATIONS: readonly Migration[] = [serverMetadata, streams];
+export const MIGRATIONS: readonly Migration[] = [serverMetadata, streams, accounts, rooms];

@@ -1,0 +1,117 @@
+// Access tokens: random, handed to the client once, stored only as a SHA-256 hash. Resolving a token
+// gives the Requester every authenticated endpoint works with. Device "last seen" facts are written at
+// most once per minute per token, so an authenticated request is one indexed read, not a write.
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { Database } from '../../storage/database.js';
+import { findAccessToken, insertAccessToken } from '../../storage/tokens-store.js';
+import { updateDeviceLastSeen } from '../../storage/devices-store.js';
+import { randomString } from './random.js';
+
+/** Who is making a request, as established from an access token. */
+export interface Requester {
+  userId: string;
+  /** The device the token belongs to; null for a token issued without one (admin tooling). */
+  deviceId: string | null;
+  isGuest: boolean;
+  /** The access_tokens row id: stable for the token's life, never reused. */
+  tokenId: number;
+  isAdmin: boolean;
+}
+
+export type TokenCheck =
+  { ok: true; requester: Requester } | { ok: false; reason: 'unknown' | 'expired' | 'deactivated' };
+
+export interface SeenFrom {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const LAST_SEEN_INTERVAL_MS = 60_000;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export function hashAccessToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * `syt_<localpart, base64url>_<20 random characters>_<CRC-32 of the rest, base62>`: Synapse's shape, so
+ * tools that recognise Matrix tokens (and people reading a leaked one) can tell what it is; the
+ * checksum lets a typo be told from a revoked token without a lookup. 119 bits of randomness.
+ */
+export function generateAccessToken(localpart: string): string {
+  const body = `syt_${Buffer.from(localpart, 'utf8').toString('base64url')}_${randomString(20)}`;
+  return `${body}_${base62(crc32(body), 6)}`;
+}
+
+function base62(value: number, width: number): string {
+  let out = '';
+  let n = value;
+  while (n > 0) {
+    out = BASE62[n % 62]! + out;
+    n = Math.floor(n / 62);
+  }
+  return out.padStart(width, '0');
+}
+
+export class AccessTokens {
+  private readonly lastSeenWritten = new Map<number, number>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: () => number,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Stores a new token for a user (and device) and returns it: the only time it exists in the clear. */
+  async issue(userId: string, deviceId: string | null): Promise<{ accessToken: string; tokenId: number }> {
+    const localpart = userId.slice(1, userId.indexOf(':'));
+    const accessToken = generateAccessToken(localpart);
+    const tokenId = await insertAccessToken(this.database.db, {
+      tokenHash: hashAccessToken(accessToken),
+      userId,
+      deviceId,
+      createdTs: this.clock(),
+    });
+    return { accessToken, tokenId };
+  }
+
+  async check(token: string): Promise<TokenCheck> {
+    const owner = await findAccessToken(this.database.db, hashAccessToken(token));
+    if (!owner) return { ok: false, reason: 'unknown' };
+    if (owner.deactivated) return { ok: false, reason: 'deactivated' };
+    if (owner.validUntilTs !== null && owner.validUntilTs < this.clock())
+      return { ok: false, reason: 'expired' };
+    const { tokenId, userId, deviceId, isGuest, isAdmin } = owner;
+    return { ok: true, requester: { userId, deviceId, isGuest, tokenId, isAdmin } };
+  }
+
+  /**
+   * Records that a device was used, at most once a minute per token. The write is not awaited by the
+   * request: a failed write loses a "last seen" fact, never the request.
+   */
+  noteSeen(requester: Requester, from: SeenFrom): void {
+    if (requester.deviceId === null) return;
+    const now = this.clock();
+    const last = this.lastSeenWritten.get(requester.tokenId);
+    if (last !== undefined && now - last < LAST_SEEN_INTERVAL_MS) return;
+    if (this.lastSeenWritten.size > 50_000) this.pruneLastSeen(now);
+    this.lastSeenWritten.set(requester.tokenId, now);
+    updateDeviceLastSeen(this.database.db, requester.userId, requester.deviceId, {
+      ts: now,
+      ip: from.ip,
+      userAgent: from.userAgent === null ? null : from.userAgent.slice(0, 512),
+    }).catch(this.onError);
+  }
+
+  /** Forgets throttling state for tokens that were logged out. */
+  forget(tokenIds: Iterable<number>): void {
+    for (const id of tokenIds) this.lastSeenWritten.delete(id);
+  }
+
+  private pruneLastSeen(now: number): void {
+    for (const [id, ts] of this.lastSeenWritten) {
+      if (now - ts >= LAST_SEEN_INTERVAL_MS) this.lastSeenWritten.delete(id);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// The access_tokens table: tokens are stored only as SHA-256 hashes (see services/accounts/access-tokens.ts).
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+export interface NewAccessToken {
+  tokenHash: string;
+  userId: string;
+  deviceId: string | null;
+  createdTs: number;
+  validUntilTs?: number | null;
+}
+
+/** A token with the facts about its owner that every authenticated request needs. */
+export interface AccessTokenOwner {
+  tokenId: number;
+  userId: string;
+  deviceId: string | null;
+  validUntilTs: number | null;
+  isAdmin: boolean;
+  isGuest: boolean;
+  deactivated: boolean;
+}
+
+export async function insertAccessToken(db: Kysely<Schema>, token: NewAccessToken): Promise<number> {
+  const row = await db
+    .insertInto('access_tokens')
+    .values({
+      token_hash: token.tokenHash,
+      user_id: token.userId,
+      device_id: token.deviceId,
+      created_ts: token.createdTs,
+      valid_until_ts: token.validUntilTs ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function findAccessToken(
+  db: Kysely<Schema>,
+  tokenHash: string,
+): Promise<AccessTokenOwner | undefined> {
+  const row = await db
+    .selectFrom('access_tokens')
+    .innerJoin('users', 'users.user_id', 'access_tokens.user_id')
+    .select([
+      'access_tokens.id',
+      'access_tokens.user_id',
+      'access_tokens.device_id',
+      'access_tokens.valid_until_ts',
+      'users.is_admin',
+      'users.is_guest',
+      'users.deactivated',
+    ])
+    .where('access_tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    tokenId: Number(row.id),
+    userId: row.user_id,
+    deviceId: row.device_id,
+    validUntilTs: row.valid_until_ts === null ? null : Number(row.valid_until_ts),
+    isAdmin: row.is_admin === 1,
+    isGuest: row.is_guest === 1,
+    deactivated: row.deactivated === 1,
+  };
+}
+
+export async function deleteAccessToken(db: Kysely<Schema>, tokenId: number): Promise<void> {
+  await db.deleteFrom('access_tokens').where('id', '=', tokenId).execute();
+}
+
+/** Deletes a user's tokens, optionally sparing one (logout_devices: false keeps the caller's session). */
+export async function deleteAccessTokensOfUser(
+  db: Kysely<Schema>,
+  userId: string,
+  opts: { exceptTokenId?: number } = {},
+): Promise<number> {
+  let query = db.deleteFrom('access_tokens').where('user_id', '=', userId);
+  if (opts.exceptTokenId !== undefined) query = query.where('id', '!=', opts.exceptTokenId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Deletes every token bound to the given devices of a user. */
+export async function deleteAccessTokensOfDevices(
+  db: Kysely<Schema>,
+  userId: string,
+  deviceIds: readonly string[],
+): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await db
+    .deleteFrom('access_tokens')
+    .where('user_id', '=', userId)
+    .where('device_id', 'in', deviceIds)
+    .execute();
+}
+
+export async function countAccessTokens(db: Kysely<Schema>, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('access_tokens')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
