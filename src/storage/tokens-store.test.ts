@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { testEachDatabase } from '../../test/support/databases.js';
+import { insertUser, markDeactivated } from './users-store.js';
+import {
+  countAccessTokens,
+  deleteAccessToken,
+  deleteAccessTokensOfDevices,
+  deleteAccessTokensOfUser,
+  findAccessToken,
+  insertAccessToken,
+} from './tokens-store.js';
+
+testEachDatabase('access tokens: insert, find with owner facts, ids never reused', async ({ db }) => {
+  await insertUser(db, { userId: '@a:hs', passwordHash: null, createdTs: 1, isGuest: true });
+  const first = await insertAccessToken(db, {
+    tokenHash: 'h1',
+    userId: '@a:hs',
+    deviceId: 'D1',
+    createdTs: 2,
+  });
+  assert.deepEqual(await findAccessToken(db, 'h1'), {
+    tokenId: first,
+    userId: '@a:hs',
+    deviceId: 'D1',
+    validUntilTs: null,
+    isAdmin: false,
+    isGuest: true,
+    deactivated: false,
+  });
+  await deleteAccessToken(db, first);
+  assert.equal(await findAccessToken(db, 'h1'), undefined);
+  const second = await insertAccessToken(db, {
+    tokenHash: 'h2',
+    userId: '@a:hs',
+    deviceId: null,
+    createdTs: 3,
+  });
+  assert.ok(second > first);
+  await markDeactivated(db, '@a:hs', false);
+  assert.equal((await findAccessToken(db, 'h2'))?.deactivated, true);
+});
+
+testEachDatabase('access tokens: a hash is unique', async ({ db }) => {
+  await insertUser(db, { userId: '@a:hs', passwordHash: null, createdTs: 1 });
+  await insertAccessToken(db, { tokenHash: 'same', userId: '@a:hs', deviceId: null, createdTs: 2 });
+  await assert.rejects(
+    insertAccessToken(db, { tokenHash: 'same', userId: '@a:hs', deviceId: null, createdTs: 2 }),
+  );
+});
+
+testEachDatabase('access tokens: delete by user (sparing one) and by device', async ({ db }) => {
+  await insertUser(db, { userId: '@a:hs', passwordHash: null, createdTs: 1 });
+  await insertUser(db, { userId: '@b:hs', passwordHash: null, createdTs: 1 });
+  const keep = await insertAccessToken(db, { tokenHash: 'k', userId: '@a:hs', deviceId: 'D1', createdTs: 1 });
+  await insertAccessToken(db, { tokenHash: 'x', userId: '@a:hs', deviceId: 'D2', createdTs: 1 });
+  await insertAccessToken(db, { tokenHash: 'y', userId: '@a:hs', deviceId: 'D3', createdTs: 1 });
+  await insertAccessToken(db, { tokenHash: 'b', userId: '@b:hs', deviceId: 'D2', createdTs: 1 });
+  await deleteAccessTokensOfDevices(db, '@a:hs', ['D2']);
+  assert.equal(await findAccessToken(db, 'x'), undefined);
+  assert.ok(await findAccessToken(db, 'b'), "another user's device of the same id is untouched");
+  assert.equal(await deleteAccessTokensOfUser(db, '@a:hs', { exceptTokenId: keep }), 1);
+  assert.equal(await countAccessTokens(db, '@a:hs'), 1);
+  await deleteAccessTokensOfUser(db, '@a:hs');
+  assert.equal(await countAccessTokens(db, '@a:hs'), 0);
+  assert.equal(await countAccessTokens(db, '@b:hs'), 1);
+});
