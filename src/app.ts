@@ -13,12 +13,14 @@ import type { Database } from './storage/database.js';
 import type { ServerKeys } from './services/server-keys/server-keys.js';
 import type { Metrics } from './http/metrics.js';
 import type { Notifier } from './services/notifier.js';
+import type { RoomServices } from './services/rooms/index.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
 import { registerRequestLog, redactUrl } from './http/request-log.js';
 import { versionsRoutes } from './api/client/versions.js';
+import { ROOM_ROUTES } from './api/client/rooms.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -30,6 +32,7 @@ export interface AppDeps {
   serverKeys: ServerKeys;
   metrics: Metrics;
   notifier: Notifier;
+  rooms: RoomServices;
   accounts: Accounts;
   clock: () => number;
 }
@@ -44,7 +47,7 @@ type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
 
 /** Which route groups each listener resource serves (Synapse's resource names). */
 const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
-  client: [versionsRoutes],
+  client: [...ROOM_ROUTES, versionsRoutes],
   federation: [federationVersionRoutes, serverKeysRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],
@@ -61,6 +64,8 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions): Promis
     bodyLimit: JSON_BODY_LIMIT,
     // Matrix ids contain characters like ':' and '!' that must reach handlers as sent.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 1000 },
+    // A wrong type in a body is the client's error (M_BAD_JSON), never silently converted.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     serverFactory: listener.serverFactory,
     requestIdHeader: false,
     return503OnClosing: true,

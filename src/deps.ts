@@ -8,6 +8,10 @@ import type { SigningKey } from './protocol/signing.js';
 import { Metrics } from './http/metrics.js';
 import { ServerKeys } from './services/server-keys/server-keys.js';
 import { Notifier } from './services/notifier.js';
+import { createRoomServices } from './services/rooms/index.js';
+import { getProfile } from './storage/profiles-store.js';
+import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
+import type { JsonObject } from './protocol/canonical-json.js';
 import { createAccounts } from './services/accounts/accounts.js';
 
 export interface DepsInput {
@@ -22,6 +26,20 @@ export function createAppDeps(input: DepsInput): AppDeps {
   const { config, database, logger, signingKeys } = input;
   const clock = input.clock ?? Date.now;
   const notifier = new Notifier();
+  const serverKeys = new ServerKeys({
+    serverName: config.server_name,
+    signingKeys,
+    oldVerifyKeys: config.old_signing_keys,
+    refreshIntervalMs: config.key_refresh_interval,
+    clock,
+  });
+  const profileOf = async (userId: string) => {
+    const profile = await getProfile(database.db, userId);
+    const out: JsonObject = {};
+    if (profile?.displayname) out.displayname = profile.displayname;
+    if (profile?.avatar_url) out.avatar_url = profile.avatar_url;
+    return out;
+  };
   return {
     config,
     logger,
@@ -30,12 +48,10 @@ export function createAppDeps(input: DepsInput): AppDeps {
     metrics: new Metrics(),
     notifier,
     accounts: createAccounts({ config, database, notifier, logger, clock }),
-    serverKeys: new ServerKeys({
-      serverName: config.server_name,
-      signingKeys,
-      oldVerifyKeys: config.old_signing_keys,
-      refreshIntervalMs: config.key_refresh_interval,
-      clock,
-    }),
+    serverKeys,
+    rooms: createRoomServices(
+      { config, database, notifier, logger, clock, profileOf, defaultRoomVersion: DEFAULT_ROOM_VERSION },
+      serverKeys,
+    ),
   };
 }

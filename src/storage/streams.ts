@@ -1,9 +1,17 @@
 // Stream positions: each stream is a gapless, commit-ordered sequence (see migrations/0002-streams.ts).
+// 'state_groups' is not a stream clients see; it just numbers state groups the same way.
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 
 export type StreamName =
-  'events' | 'account_data' | 'to_device' | 'receipts' | 'presence' | 'device_lists' | 'typing';
+  | 'state_groups'
+  | 'events'
+  | 'account_data'
+  | 'to_device'
+  | 'receipts'
+  | 'presence'
+  | 'device_lists'
+  | 'typing';
 
 /**
  * Takes the next position of a stream. Call inside the transaction that writes the row carrying it: the

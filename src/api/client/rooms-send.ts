@@ -1,0 +1,79 @@
+// Sending events (client-server-api, "Sending events to a room", "Redactions").
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { authenticate, type Requester } from '../../http/auth.js';
+import { MatrixError } from '../../matrix-error.js';
+import type { Txn } from '../../services/rooms/event-pipeline.js';
+import { clientPaths } from './paths.js';
+import { objectBody, optionalObjectBody, optionalString, roomIdParam } from './params.js';
+
+function txnOf(requester: Requester, txnId: string): Txn {
+  // Tokens without a device (appservices, later) scope transactions to the token itself.
+  return { userId: requester.userId, deviceId: requester.deviceId ?? `token:${requester.tokenId}`, txnId };
+}
+
+function eventTypeParam(type: string): string {
+  if (type.length === 0 || Buffer.byteLength(type) > 255)
+    throw new MatrixError(400, 'M_INVALID_PARAM', 'Invalid event type');
+  return type;
+}
+
+export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { messaging } = deps.rooms;
+
+  // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
+  for (const url of clientPaths('/rooms/:roomId/send/:eventType/:txnId')) {
+    app.put<{ Params: { roomId: string; eventType: string; txnId: string } }>(url, async (request) => {
+      const requester = await authenticate(request, deps);
+      const { roomId, eventType, txnId } = request.params;
+      const content = objectBody(request);
+      const stored = await messaging.send(
+        roomIdParam(roomId),
+        requester.userId,
+        eventTypeParam(eventType),
+        content,
+        txnOf(requester, txnId),
+      );
+      return { event_id: stored.event.event_id };
+    });
+  }
+
+  // PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}
+  const putState = async (
+    request: FastifyRequest<{ Params: { roomId: string; eventType: string; stateKey?: string } }>,
+  ) => {
+    const requester = await authenticate(request, deps);
+    const { roomId, eventType, stateKey = '' } = request.params;
+    const content = objectBody(request);
+    const stored = await messaging.setState(
+      roomIdParam(roomId),
+      requester.userId,
+      eventTypeParam(eventType),
+      stateKey,
+      content,
+    );
+    return { event_id: stored.event.event_id };
+  };
+  for (const url of clientPaths('/rooms/:roomId/state/:eventType')) {
+    app.put(url, putState);
+    app.put(`${url}/`, putState);
+    app.put(`${url}/:stateKey`, putState);
+  }
+
+  // PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}
+  for (const url of clientPaths('/rooms/:roomId/redact/:eventId/:txnId')) {
+    app.put<{ Params: { roomId: string; eventId: string; txnId: string } }>(url, async (request) => {
+      const requester = await authenticate(request, deps);
+      const { roomId, eventId, txnId } = request.params;
+      const reason = optionalString(optionalObjectBody(request), 'reason');
+      const stored = await messaging.redact(
+        roomIdParam(roomId),
+        requester.userId,
+        eventId,
+        reason,
+        txnOf(requester, txnId),
+      );
+      return { event_id: stored.event.event_id };
+    });
+  }
+}

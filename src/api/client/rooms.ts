@@ -1,0 +1,7 @@
+// The client API's room plugins, registered together on the `client` resource.
+import { createRoomRoutes } from './rooms-create.js';
+import { membershipRoutes } from './rooms-membership.js';
+import { readRoutes } from './rooms-read.js';
+import { sendRoutes } from './rooms-send.js';
+
+export const ROOM_ROUTES = [createRoomRoutes, membershipRoutes, sendRoutes, readRoutes];

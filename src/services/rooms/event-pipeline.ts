@@ -1,0 +1,299 @@
+// Creates local events: builds a full PDU (prev_events, auth_events, depth, hashes, signature), checks its
+// format, authorises it with the room version's rules, and persists it with its state group, all under
+// the room's lock; the client hears of it only after the transaction commits.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Database } from '../../storage/database.js';
+import {
+  findTxnEvent,
+  insertEvent,
+  markRedacted,
+  recordTxn,
+  type StoredEvent,
+} from '../../storage/events-store.js';
+import { createStateGroup, updateCurrentState } from '../../storage/state-store.js';
+import { insertRoom, replaceForwardExtremities } from '../../storage/rooms-store.js';
+import { nextStreamPosition } from '../../storage/streams.js';
+import { authEventTypes, authorize } from '../../protocol/auth-rules/index.js';
+import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js';
+import { toRoomEvent } from '../../protocol/event-id.js';
+import { referenceHash, signEvent, toPdu } from '../../protocol/hashes.js';
+import { encodeBase64 } from '../../protocol/base64.js';
+import { checkPduFormat, MAX_PDU_BYTES } from '../../protocol/pdu/format.js';
+import { stateKeyOf, type EventReference, type Pdu, type RoomEvent } from '../../protocol/pdu/types.js';
+import { roomVersionRules } from '../../protocol/room-versions.js';
+import { MatrixError } from '../../matrix-error.js';
+import type { ServerKeys } from '../server-keys/server-keys.js';
+import type { Notifier } from '../notifier.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { RoomRuntime, RoomStore } from './room-store.js';
+
+export interface EventDraft {
+  roomId: string;
+  type: string;
+  sender: string;
+  content: JsonObject;
+  stateKey?: string;
+  redacts?: string;
+}
+
+export interface Txn {
+  userId: string;
+  deviceId: string;
+  txnId: string;
+}
+
+export interface PipelineDeps {
+  database: Database;
+  rooms: RoomStore;
+  serverKeys: ServerKeys;
+  notifier: Notifier;
+  clock: () => number;
+  logger: Logger;
+}
+
+export class EventPipeline {
+  private readonly lock = new KeyedLock();
+  /** Called after an event commits (sync wake-ups, profile and push hooks). */
+  readonly afterPersist: ((stored: StoredEvent) => void)[] = [];
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Runs work under a room's writer lock (room creation sends several events as one unit). */
+  withRoomLock<T>(roomId: string, work: () => Promise<T>): Promise<T> {
+    return this.lock.run(roomId, work);
+  }
+
+  /**
+   * Creates, authorises and persists an event in an existing room. With a transaction id, a repeated
+   * request returns the event the first one created. Must not be called while holding the room's lock
+   * (use sendLocked from inside withRoomLock).
+   */
+  async send(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
+    return this.lock.run(draft.roomId, () => this.sendLocked(draft, txn));
+  }
+
+  async sendLocked(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
+    const { rooms, database } = this.deps;
+    if (txn) {
+      const existing = await findTxnEvent(database.db, txn.userId, txn.deviceId, txn.txnId);
+      if (existing) {
+        const stored = await rooms.getEvent(existing);
+        if (stored) return stored;
+      }
+    }
+    const room = await rooms.runtime(draft.roomId);
+    if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
+    const event = await this.build(draft, room);
+    const authEvents = await rooms.stateEvents(room.state, authKeys(event, room));
+    const result = authorize(event, authEvents, room.roomVersion);
+    if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
+    return this.persist(event, room, txn);
+  }
+
+  /** Creates a room from its create event; returns the runtime of the new room. */
+  async createRoom(
+    sender: string,
+    roomVersion: string,
+    content: JsonObject,
+    isPublic: boolean,
+  ): Promise<RoomRuntime> {
+    const rules = roomVersionRules(roomVersion);
+    const pdu: Pdu = {
+      ...(rules.roomIdFromCreateEvent
+        ? {}
+        : { room_id: `!${randomId(18)}:${this.deps.serverKeys.serverName}` }),
+      type: 'm.room.create',
+      state_key: '',
+      sender,
+      content,
+      prev_events: [],
+      auth_events: [],
+      depth: 1,
+      origin_server_ts: this.deps.clock(),
+      hashes: { sha256: '' },
+      signatures: {},
+    };
+    const event = this.finish(pdu, roomVersion);
+    const result = authorize(event, [], roomVersion);
+    if (!result.allowed) throw new MatrixError(400, 'M_BAD_JSON', result.reason);
+    const empty: RoomRuntime = {
+      roomId: event.room_id,
+      roomVersion,
+      rules,
+      createEventId: event.event_id,
+      extremities: [],
+      depth: 0,
+      stateGroup: { id: 0, deltaDepth: 0 },
+      state: new Map(),
+    };
+    await this.lock.run(event.room_id, async () => {
+      await this.persist(event, empty, undefined, async (trx) => {
+        await insertRoom(trx, {
+          roomId: event.room_id,
+          roomVersion,
+          creator: sender,
+          isPublic,
+          createdTs: event.origin_server_ts,
+        });
+      });
+    });
+    return (await this.deps.rooms.runtime(event.room_id))!;
+  }
+
+  private async build(draft: EventDraft, room: RoomRuntime): Promise<RoomEvent> {
+    const authEventIds = authEventTypes(
+      { type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content },
+      room.roomVersion,
+    ).flatMap(([type, stateKey]) => room.state.get(stateKeyOf(type, stateKey)) ?? []);
+    const pdu: Pdu = {
+      room_id: draft.roomId,
+      type: draft.type,
+      ...(draft.stateKey === undefined ? {} : { state_key: draft.stateKey }),
+      sender: draft.sender,
+      content: draft.content,
+      ...(draft.redacts === undefined ? {} : { redacts: draft.redacts }),
+      prev_events: await this.references(room.extremities, room),
+      auth_events: await this.references([...new Set(authEventIds)], room),
+      depth: room.depth + 1,
+      origin_server_ts: this.deps.clock(),
+      hashes: { sha256: '' },
+      signatures: {},
+    };
+    return this.finish(pdu, room.roomVersion);
+  }
+
+  /** v1–v2 reference events as [id, {sha256: reference hash}] pairs; later versions by id alone. */
+  private async references(eventIds: string[], room: RoomRuntime): Promise<EventReference[]> {
+    if (room.rules.eventIdFormat !== 'server-assigned') return eventIds;
+    const events = await this.deps.rooms.getEvents(eventIds);
+    return eventIds.map((id) => {
+      const stored = events.get(id);
+      if (!stored) throw new Error(`referenced event ${id} is missing`);
+      return [id, { sha256: encodeBase64(referenceHash(stored.event, room.roomVersion)) }];
+    });
+  }
+
+  private finish(pdu: Pdu, roomVersion: string): RoomEvent {
+    const rules = roomVersionRules(roomVersion);
+    const { serverKeys } = this.deps;
+    const withId: Pdu =
+      rules.eventIdFormat === 'server-assigned'
+        ? { ...pdu, event_id: `$${randomId(24)}:${serverKeys.serverName}` }
+        : pdu;
+    const signed = signEvent(
+      withId,
+      serverKeys.serverName,
+      serverKeys.signingKey.keyId,
+      serverKeys.signingKey.seed,
+      roomVersion,
+    );
+    const format = checkPduFormat(signed, roomVersion);
+    if (!format.ok) {
+      const size = Buffer.byteLength(canonicalJson(signed));
+      if (size > MAX_PDU_BYTES) throw new MatrixError(413, 'M_TOO_LARGE', 'Event is too large');
+      throw new MatrixError(400, 'M_BAD_JSON', format.reason);
+    }
+    return toRoomEvent(signed, roomVersion);
+  }
+
+  private async persist(
+    event: RoomEvent,
+    room: RoomRuntime,
+    txn: Txn | undefined,
+    extra?: (trx: Database['db']) => Promise<void>,
+  ): Promise<StoredEvent> {
+    const { database, rooms, clock } = this.deps;
+    const isState = event.state_key !== undefined;
+    const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
+    const stateAfter = key ? new Map(room.state).set(key, event.event_id) : room.state;
+    const pduJson = canonicalJson(toPdu(event, room.roomVersion));
+    let stored!: StoredEvent;
+    let groupAfter = room.stateGroup;
+    await database.db.transaction().execute(async (trx) => {
+      await extra?.(trx);
+      let groupBefore = room.stateGroup;
+      if (room.extremities.length === 0)
+        groupBefore = await createStateGroup(trx, event.room_id, null, new Map(), new Map());
+      groupAfter = key
+        ? await createStateGroup(
+            trx,
+            event.room_id,
+            groupBefore,
+            new Map([[key, event.event_id]]),
+            stateAfter,
+          )
+        : groupBefore;
+      const streamOrdering = await nextStreamPosition(trx, 'events');
+      stored = {
+        event,
+        streamOrdering,
+        stateGroupBefore: groupBefore.id,
+        stateGroupAfter: groupAfter.id,
+        redactedBy: null,
+      };
+      await insertEvent(trx, stored, pduJson);
+      if (key) {
+        const membership = event.type === 'm.room.member' ? event.content.membership : undefined;
+        await updateCurrentState(
+          trx,
+          event.room_id,
+          new Map([
+            [
+              key,
+              { eventId: event.event_id, membership: typeof membership === 'string' ? membership : null },
+            ],
+          ]),
+        );
+      }
+      await replaceForwardExtremities(trx, event.room_id, [event.event_id]);
+      if (txn) await recordTxn(trx, txn, event.event_id, clock());
+      const redacts = redactsOf(event, room);
+      if (redacts) await markRedacted(trx, redacts, event.event_id);
+    });
+    rooms.cacheEvent(stored);
+    rooms.cacheGroup(groupAfter.id, stateAfter);
+    const redacts = redactsOf(event, room);
+    if (redacts) rooms.invalidateEvent(redacts);
+    rooms.setRuntime({
+      ...room,
+      createEventId: room.createEventId || event.event_id,
+      extremities: [event.event_id],
+      depth: event.depth,
+      stateGroup: groupAfter,
+      state: stateAfter,
+    });
+    this.deps.notifier.notifyRoom(event.room_id);
+    if (event.type === 'm.room.member' && event.state_key) this.deps.notifier.notifyUsers([event.state_key]);
+    for (const hook of this.afterPersist) {
+      try {
+        hook(stored);
+      } catch (err) {
+        this.deps.logger.error({ err: { message: (err as Error).message } }, 'after-persist hook failed');
+      }
+    }
+    return stored;
+  }
+}
+
+/** The state keys an event's authorisation looks at: its auth events, plus the create event in v12. */
+function authKeys(event: RoomEvent, room: RoomRuntime): string[] {
+  const keys = authEventTypes(event, room.roomVersion).map(([type, stateKey]) => stateKeyOf(type, stateKey));
+  keys.push(stateKeyOf('m.room.create', ''));
+  return [...new Set(keys)];
+}
+
+/** The event a redaction redacts: top-level `redacts` before v11, content.redacts from v11. */
+export function redactsOf(
+  event: RoomEvent | Pdu,
+  room: { rules: { updatedRedactionRules: boolean } },
+): string | undefined {
+  if (event.type !== 'm.room.redaction') return undefined;
+  const value = room.rules.updatedRedactionRules ? event.content.redacts : event.redacts;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function randomId(length: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join('');
+}

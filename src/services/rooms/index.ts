@@ -1,0 +1,56 @@
+// The room services, grouped: AppDeps.rooms.
+import type { ServerKeys } from '../server-keys/server-keys.js';
+import { ClientEventFormatter } from './client-event.js';
+import type { RoomServicesDeps } from './deps.js';
+import { EventPipeline } from './event-pipeline.js';
+import { Membership } from './membership.js';
+import { Messaging } from './messaging.js';
+import { RoomCreation } from './room-creation.js';
+import { RoomReader } from './room-reader.js';
+import { RoomStore } from './room-store.js';
+import { Visibility } from './visibility.js';
+
+export interface RoomServices {
+  store: RoomStore;
+  pipeline: EventPipeline;
+  creation: RoomCreation;
+  membership: Membership;
+  messaging: Messaging;
+  reader: RoomReader;
+  visibility: Visibility;
+  formatter: ClientEventFormatter;
+}
+
+export function createRoomServices(
+  deps: Omit<RoomServicesDeps, 'rooms'>,
+  serverKeys: ServerKeys,
+): RoomServices {
+  const store = new RoomStore(deps.database);
+  const full: RoomServicesDeps = { ...deps, rooms: store };
+  const pipeline = new EventPipeline({
+    database: deps.database,
+    rooms: store,
+    serverKeys,
+    notifier: deps.notifier,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  const visibility = new Visibility(store);
+  const formatter = new ClientEventFormatter(store, async (roomId) => {
+    const room = await store.runtime(roomId);
+    if (!room) throw new Error(`room ${roomId} is unknown`);
+    return room.roomVersion;
+  });
+  return {
+    store,
+    pipeline,
+    creation: new RoomCreation(full, pipeline),
+    membership: new Membership(full, pipeline),
+    messaging: new Messaging(full, pipeline),
+    reader: new RoomReader(full, visibility),
+    visibility,
+    formatter,
+  };
+}
+
+export type { RoomServicesDeps };

@@ -1,0 +1,105 @@
+// Sending into a room (client-server-api, "Sending events to a room", "Redactions"): message events with
+// transaction ids, state events, redactions.
+import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js';
+import { namedPowerLevel, userPowerLevel } from '../../protocol/auth-rules/index.js';
+import { MatrixError } from '../../matrix-error.js';
+import { getAlias } from '../../storage/rooms-store.js';
+import type { StoredEvent } from '../../storage/events-store.js';
+import type { EventPipeline, Txn } from './event-pipeline.js';
+import type { RoomServicesDeps } from './deps.js';
+import type { RoomRuntime } from './room-store.js';
+
+export class Messaging {
+  constructor(
+    private readonly deps: RoomServicesDeps,
+    private readonly pipeline: EventPipeline,
+  ) {}
+
+  async send(
+    roomId: string,
+    sender: string,
+    type: string,
+    content: JsonObject,
+    txn: Txn,
+  ): Promise<StoredEvent> {
+    await this.requireRoom(roomId);
+    return this.pipeline.send({ roomId, type, sender, content }, txn);
+  }
+
+  async setState(
+    roomId: string,
+    sender: string,
+    type: string,
+    stateKey: string,
+    content: JsonObject,
+  ): Promise<StoredEvent> {
+    const room = await this.requireRoom(roomId);
+    if (type === 'm.room.canonical_alias') await this.checkCanonicalAlias(roomId, content);
+    // Setting the same state again returns the event already there, as Synapse does.
+    const current = await this.deps.rooms.stateEvent(room.state, type, stateKey);
+    if (current && current.sender === sender && canonicalJson(current.content) === canonicalJson(content)) {
+      const stored = await this.deps.rooms.getEvent(current.event_id);
+      if (stored) return stored;
+    }
+    return this.pipeline.send({ roomId, type, sender, content, stateKey });
+  }
+
+  async redact(
+    roomId: string,
+    sender: string,
+    targetId: string,
+    reason: string | undefined,
+    txn: Txn,
+  ): Promise<StoredEvent> {
+    const room = await this.requireRoom(roomId);
+    const target = await this.deps.rooms.getEvent(targetId);
+    if (!target || target.event.room_id !== roomId)
+      throw new MatrixError(404, 'M_NOT_FOUND', 'Event not found');
+    if (target.event.sender !== sender && !(await this.canRedactOthers(room, sender))) {
+      throw new MatrixError(403, 'M_FORBIDDEN', "You don't have permission to redact events");
+    }
+    const content: JsonObject = reason === undefined ? {} : { reason };
+    // v11 moved `redacts` into content; earlier versions carry it at the top level.
+    if (room.rules.updatedRedactionRules) content.redacts = targetId;
+    return this.pipeline.send(
+      {
+        roomId,
+        type: 'm.room.redaction',
+        sender,
+        content,
+        ...(room.rules.updatedRedactionRules ? {} : { redacts: targetId }),
+      },
+      txn,
+    );
+  }
+
+  private async canRedactOthers(room: RoomRuntime, userId: string): Promise<boolean> {
+    const powerLevels = await this.deps.rooms.stateEvent(room.state, 'm.room.power_levels');
+    const create = await this.deps.rooms.stateEvent(room.state, 'm.room.create');
+    return (
+      userPowerLevel(userId, powerLevels, create, room.roomVersion) >=
+      namedPowerLevel('redact', powerLevels, room.roomVersion)
+    );
+  }
+
+  /** m.room.canonical_alias may only name aliases that exist and point at this room (M_BAD_ALIAS). */
+  private async checkCanonicalAlias(roomId: string, content: JsonObject): Promise<void> {
+    const aliases = [
+      content.alias,
+      ...(Array.isArray(content.alt_aliases) ? content.alt_aliases : []),
+    ].filter((a) => a !== undefined && a !== null);
+    for (const alias of aliases) {
+      if (typeof alias !== 'string') throw new MatrixError(400, 'M_INVALID_PARAM', 'Aliases must be strings');
+      const found = await getAlias(this.deps.database.db, alias);
+      if (!found || found.roomId !== roomId) {
+        throw new MatrixError(400, 'M_BAD_ALIAS', `${alias} does not point to this room`);
+      }
+    }
+  }
+
+  private async requireRoom(roomId: string): Promise<RoomRuntime> {
+    const room = await this.deps.rooms.runtime(roomId);
+    if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
+    return room;
+  }
+}

@@ -1,0 +1,231 @@
+// Reading rooms (client-server-api, "Getting events for a room", "Room membership"): single events,
+// state, members, paginated history and context, each limited to what the user may see.
+import type { JsonObject } from '../../protocol/canonical-json.js';
+import { stateKeyOf } from '../../protocol/pdu/types.js';
+import { MatrixError } from '../../matrix-error.js';
+import {
+  eventNearTimestamp,
+  lastEventAtOrBefore,
+  roomEvents,
+  type StoredEvent,
+} from '../../storage/events-store.js';
+import { currentStreamPosition } from '../../storage/streams.js';
+import { eventMatches, isSimpleFilter, type RoomEventFilter } from '../sync/filter.js';
+import { formatEventsToken, parseToken } from '../sync/token.js';
+import type { RoomServicesDeps } from './deps.js';
+import type { RoomRuntime } from './room-store.js';
+import type { Visibility } from './visibility.js';
+
+export interface ReadAccess {
+  room: RoomRuntime;
+  joined: boolean;
+  /** The last stream position the user may read (their leave), when they are no longer joined. */
+  upTo?: number;
+  /** The state the user may see: current when joined, as it was when they left otherwise. */
+  state: ReadonlyMap<string, string>;
+}
+
+export interface MessagesQuery {
+  from?: string;
+  to?: string;
+  dir: 'b' | 'f';
+  limit: number;
+  filter?: RoomEventFilter;
+}
+
+export interface MessagesPage {
+  events: StoredEvent[];
+  start: string;
+  end?: string;
+  /** Member events for the senders of `events`, when the filter lazy-loads members. */
+  state: StoredEvent[];
+}
+
+const notMember = () =>
+  new MatrixError(403, 'M_FORBIDDEN', "You aren't a member of the room and weren't previously a member");
+
+export class RoomReader {
+  constructor(
+    private readonly deps: RoomServicesDeps,
+    private readonly visibility: Visibility,
+  ) {}
+
+  async access(roomId: string, userId: string): Promise<ReadAccess> {
+    const { rooms } = this.deps;
+    const room = await rooms.runtime(roomId);
+    if (!room) throw notMember();
+    const memberId = room.state.get(stateKeyOf('m.room.member', userId));
+    const member = memberId ? await rooms.getEvent(memberId) : undefined;
+    const membership = member?.event.content.membership;
+    if (membership === 'join') return { room, joined: true, state: room.state };
+    if (member && (membership === 'leave' || membership === 'ban')) {
+      return {
+        room,
+        joined: false,
+        upTo: member.streamOrdering,
+        state: await rooms.stateAtGroup(member.stateGroupAfter),
+      };
+    }
+    if (await this.visibility.isWorldReadable(room.state)) return { room, joined: false, state: room.state };
+    throw notMember();
+  }
+
+  async event(roomId: string, eventId: string, userId: string): Promise<StoredEvent> {
+    const access = await this.access(roomId, userId);
+    const stored = await this.deps.rooms.getEvent(eventId);
+    const notFound = new MatrixError(404, 'M_NOT_FOUND', 'Event not found');
+    if (!stored || stored.event.room_id !== roomId) throw notFound;
+    if (access.upTo !== undefined && stored.streamOrdering > access.upTo) throw notFound;
+    const [visible] = await this.visibility.filter(userId, [stored], access.joined);
+    if (!visible) throw notFound;
+    return visible;
+  }
+
+  async state(roomId: string, userId: string): Promise<StoredEvent[]> {
+    const access = await this.access(roomId, userId);
+    return [...(await this.deps.rooms.getEvents([...access.state.values()])).values()];
+  }
+
+  async stateEvent(roomId: string, userId: string, type: string, stateKey: string): Promise<StoredEvent> {
+    const access = await this.access(roomId, userId);
+    const id = access.state.get(stateKeyOf(type, stateKey));
+    const stored = id ? await this.deps.rooms.getEvent(id) : undefined;
+    if (!stored) throw new MatrixError(404, 'M_NOT_FOUND', 'Event not found');
+    return stored;
+  }
+
+  /** Member events, optionally at a sync token and filtered by membership. */
+  async members(
+    roomId: string,
+    userId: string,
+    opts: { at?: string; membership?: string; notMembership?: string },
+  ): Promise<StoredEvent[]> {
+    const access = await this.access(roomId, userId);
+    let state = access.state;
+    if (opts.at !== undefined) {
+      let position = parseToken(opts.at, 'at').events;
+      if (access.upTo !== undefined) position = Math.min(position, access.upTo);
+      const last = await lastEventAtOrBefore(this.deps.database.db, roomId, position);
+      if (last) state = await this.deps.rooms.stateAtGroup(last.stateGroupAfter);
+    }
+    const ids = [...state].filter(([key]) => key.startsWith('m.room.member\u0000')).map(([, id]) => id);
+    const events = [...(await this.deps.rooms.getEvents(ids)).values()];
+    return events.filter(({ event }) => {
+      const membership = event.content.membership;
+      if (opts.membership !== undefined && membership !== opts.membership) return false;
+      if (opts.notMembership !== undefined && membership === opts.notMembership) return false;
+      return true;
+    });
+  }
+
+  async joinedMembers(roomId: string, userId: string): Promise<Record<string, JsonObject>> {
+    const access = await this.access(roomId, userId);
+    if (!access.joined && access.upTo !== undefined) throw notMember();
+    const members = await this.members(roomId, userId, { membership: 'join' });
+    return Object.fromEntries(
+      members.map(({ event }) => {
+        const profile: JsonObject = {};
+        if (typeof event.content.displayname === 'string') profile.display_name = event.content.displayname;
+        if (typeof event.content.avatar_url === 'string') profile.avatar_url = event.content.avatar_url;
+        return [event.state_key!, profile];
+      }),
+    );
+  }
+
+  async messages(roomId: string, userId: string, q: MessagesQuery): Promise<MessagesPage> {
+    const access = await this.access(roomId, userId);
+    const db = this.deps.database.db;
+    const fromPosition =
+      q.from !== undefined
+        ? parseToken(q.from, 'from').events
+        : q.dir === 'b'
+          ? await currentStreamPosition(db, 'events')
+          : 0;
+    const toPosition = q.to !== undefined ? parseToken(q.to, 'to').events : undefined;
+    const filter = q.filter;
+    const simple = !filter || isSimpleFilter(filter);
+    const common = {
+      roomId,
+      limit: q.limit,
+      direction: q.dir === 'b' ? ('backward' as const) : ('forward' as const),
+      ...(simple && filter
+        ? {
+            types: filter.types,
+            notTypes: filter.notTypes,
+            senders: filter.senders,
+            notSenders: filter.notSenders,
+          }
+        : {}),
+    };
+    const cap = (position: number) =>
+      access.upTo === undefined ? position : Math.min(position, access.upTo);
+    const fetched =
+      q.dir === 'b'
+        ? await roomEvents(db, { ...common, upTo: cap(fromPosition), after: toPosition })
+        : await roomEvents(db, {
+            ...common,
+            after: fromPosition,
+            upTo: cap(toPosition ?? Number.MAX_SAFE_INTEGER),
+          });
+    let events = await this.visibility.filter(userId, fetched, access.joined);
+    if (filter && !simple) events = events.filter((e) => eventMatches(filter, e.event));
+    const last = fetched[fetched.length - 1];
+    const end =
+      fetched.length === q.limit && last
+        ? formatEventsToken(q.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering)
+        : undefined;
+    const state = filter?.lazyLoadMembers ? await this.sendersState(events, access) : [];
+    return { events, start: q.from ?? formatEventsToken(fromPosition), end, state };
+  }
+
+  async context(
+    roomId: string,
+    eventId: string,
+    userId: string,
+    limit: number,
+    filter?: RoomEventFilter,
+  ): Promise<{ event: StoredEvent; before: MessagesPage; after: MessagesPage; state: StoredEvent[] }> {
+    const event = await this.event(roomId, eventId, userId);
+    const half = Math.floor(limit / 2);
+    const before = await this.messages(roomId, userId, {
+      dir: 'b',
+      from: formatEventsToken(event.streamOrdering - 1),
+      limit: Math.max(half, 1),
+      filter,
+    });
+    const after = await this.messages(roomId, userId, {
+      dir: 'f',
+      from: formatEventsToken(event.streamOrdering),
+      limit: Math.max(limit - half, 1),
+      filter,
+    });
+    if (half === 0) before.events = [];
+    if (limit - half === 0) after.events = [];
+    const stateIds = await this.deps.rooms.stateAtGroup(event.stateGroupAfter);
+    let state = [...(await this.deps.rooms.getEvents([...stateIds.values()])).values()];
+    if (filter?.lazyLoadMembers) {
+      const senders = new Set([event, ...before.events, ...after.events].map((e) => e.event.sender));
+      state = state.filter(({ event: e }) => e.type !== 'm.room.member' || senders.has(e.state_key!));
+    }
+    return { event, before, after, state };
+  }
+
+  async timestampToEvent(
+    roomId: string,
+    userId: string,
+    ts: number,
+    dir: 'f' | 'b',
+  ): Promise<{ event_id: string; origin_server_ts: number }> {
+    await this.access(roomId, userId);
+    const found = await eventNearTimestamp(this.deps.database.db, roomId, ts, dir);
+    if (!found)
+      throw new MatrixError(404, 'M_NOT_FOUND', `Unable to find event from ${ts} in direction ${dir}`);
+    return found;
+  }
+
+  private async sendersState(events: readonly StoredEvent[], access: ReadAccess): Promise<StoredEvent[]> {
+    const senders = [...new Set(events.map((e) => e.event.sender))];
+    const ids = senders.flatMap((s) => access.state.get(stateKeyOf('m.room.member', s)) ?? []);
+    return [...(await this.deps.rooms.getEvents(ids)).values()];
+  }
+}

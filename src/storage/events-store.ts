@@ -1,0 +1,221 @@
+// The events table: full signed PDUs in stream order, with their state groups and redactions.
+import { sql, type Kysely } from 'kysely';
+import type { RoomEvent } from '../protocol/pdu/types.js';
+import type { Schema } from './schema.js';
+import type { EventsTable } from './schema-rooms.js';
+
+/** An event as stored: the PDU with its id and room, and where it sits. */
+export interface StoredEvent {
+  event: RoomEvent;
+  streamOrdering: number;
+  stateGroupBefore: number;
+  stateGroupAfter: number;
+  redactedBy: string | null;
+}
+
+export type EventRow = Pick<
+  EventsTable,
+  | 'event_id'
+  | 'room_id'
+  | 'stream_ordering'
+  | 'json'
+  | 'state_group_before'
+  | 'state_group_after'
+  | 'redacted_by'
+>;
+
+export const EVENT_COLUMNS = [
+  'event_id',
+  'room_id',
+  'stream_ordering',
+  'json',
+  'state_group_before',
+  'state_group_after',
+  'redacted_by',
+] as const;
+
+export function rowToStoredEvent(row: EventRow): StoredEvent {
+  const pdu = JSON.parse(row.json) as RoomEvent;
+  return {
+    event: { ...pdu, event_id: row.event_id, room_id: row.room_id },
+    streamOrdering: Number(row.stream_ordering),
+    stateGroupBefore: Number(row.state_group_before),
+    stateGroupAfter: Number(row.state_group_after),
+    redactedBy: row.redacted_by,
+  };
+}
+
+export async function insertEvent(db: Kysely<Schema>, stored: StoredEvent, pduJson: string): Promise<void> {
+  const { event } = stored;
+  const membership = event.type === 'm.room.member' ? event.content.membership : undefined;
+  await db
+    .insertInto('events')
+    .values({
+      event_id: event.event_id,
+      room_id: event.room_id,
+      stream_ordering: stored.streamOrdering,
+      depth: event.depth,
+      type: event.type,
+      state_key: event.state_key ?? null,
+      sender: event.sender,
+      origin_server_ts: event.origin_server_ts,
+      membership: typeof membership === 'string' ? membership : null,
+      json: pduJson,
+      state_group_before: stored.stateGroupBefore,
+      state_group_after: stored.stateGroupAfter,
+      redacted_by: null,
+    })
+    .execute();
+}
+
+export async function getEventsByIds(
+  db: Kysely<Schema>,
+  eventIds: readonly string[],
+): Promise<Map<string, StoredEvent>> {
+  const out = new Map<string, StoredEvent>();
+  for (let i = 0; i < eventIds.length; i += 500) {
+    const batch = eventIds.slice(i, i + 500);
+    if (batch.length === 0) continue;
+    const rows = await db.selectFrom('events').select(EVENT_COLUMNS).where('event_id', 'in', batch).execute();
+    for (const row of rows) out.set(row.event_id, rowToStoredEvent(row));
+  }
+  return out;
+}
+
+export async function markRedacted(db: Kysely<Schema>, eventId: string, redactionId: string): Promise<void> {
+  await db
+    .updateTable('events')
+    .set({ redacted_by: redactionId })
+    .where('event_id', '=', eventId)
+    .where('redacted_by', 'is', null)
+    .execute();
+}
+
+export interface RoomEventsQuery {
+  roomId: string;
+  /** Exclusive lower bound on stream ordering. */
+  after?: number;
+  /** Inclusive upper bound on stream ordering. */
+  upTo?: number;
+  direction: 'forward' | 'backward';
+  limit: number;
+  types?: readonly string[];
+  notTypes?: readonly string[];
+  senders?: readonly string[];
+  notSenders?: readonly string[];
+}
+
+export async function roomEvents(db: Kysely<Schema>, q: RoomEventsQuery): Promise<StoredEvent[]> {
+  let query = db.selectFrom('events').select(EVENT_COLUMNS).where('room_id', '=', q.roomId);
+  if (q.after !== undefined) query = query.where('stream_ordering', '>', q.after);
+  if (q.upTo !== undefined) query = query.where('stream_ordering', '<=', q.upTo);
+  if (q.types)
+    query = q.types.length === 0 ? query.where(sql<boolean>`1 = 0`) : query.where('type', 'in', q.types);
+  if (q.notTypes && q.notTypes.length > 0) query = query.where('type', 'not in', q.notTypes);
+  if (q.senders)
+    query =
+      q.senders.length === 0 ? query.where(sql<boolean>`1 = 0`) : query.where('sender', 'in', q.senders);
+  if (q.notSenders && q.notSenders.length > 0) query = query.where('sender', 'not in', q.notSenders);
+  const rows = await query
+    .orderBy('stream_ordering', q.direction === 'forward' ? 'asc' : 'desc')
+    .limit(q.limit)
+    .execute();
+  return rows.map(rowToStoredEvent);
+}
+
+/** The latest event of a room at or before a stream position. */
+export async function lastEventAtOrBefore(
+  db: Kysely<Schema>,
+  roomId: string,
+  position: number,
+): Promise<StoredEvent | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('room_id', '=', roomId)
+    .where('stream_ordering', '<=', position)
+    .orderBy('stream_ordering', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? rowToStoredEvent(row) : undefined;
+}
+
+/** Membership events about a user with stream ordering in (after, upTo], oldest first. */
+export async function membershipChanges(
+  db: Kysely<Schema>,
+  userId: string,
+  after: number,
+  upTo: number,
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('state_key', '=', userId)
+    .where('type', '=', 'm.room.member')
+    .where('stream_ordering', '>', after)
+    .where('stream_ordering', '<=', upTo)
+    .orderBy('stream_ordering', 'asc')
+    .execute();
+  return rows.map(rowToStoredEvent);
+}
+
+export async function findTxnEvent(
+  db: Kysely<Schema>,
+  userId: string,
+  deviceId: string,
+  txnId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('event_txns')
+    .select('event_id')
+    .where('user_id', '=', userId)
+    .where('device_id', '=', deviceId)
+    .where('txn_id', '=', txnId)
+    .executeTakeFirst();
+  return row?.event_id;
+}
+
+export async function recordTxn(
+  db: Kysely<Schema>,
+  txn: { userId: string; deviceId: string; txnId: string },
+  eventId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('event_txns')
+    .values({
+      user_id: txn.userId,
+      device_id: txn.deviceId,
+      txn_id: txn.txnId,
+      event_id: eventId,
+      created_ts: now,
+    })
+    .execute();
+}
+
+/** The event closest in time to `ts` in a direction (for /timestamp_to_event). */
+export async function eventNearTimestamp(
+  db: Kysely<Schema>,
+  roomId: string,
+  ts: number,
+  direction: 'f' | 'b',
+): Promise<{ event_id: string; origin_server_ts: number } | undefined> {
+  const query = db
+    .selectFrom('events')
+    .select(['event_id', 'origin_server_ts'])
+    .where('room_id', '=', roomId);
+  const row = await (
+    direction === 'f'
+      ? query
+          .where('origin_server_ts', '>=', ts)
+          .orderBy('origin_server_ts', 'asc')
+          .orderBy('stream_ordering', 'asc')
+      : query
+          .where('origin_server_ts', '<=', ts)
+          .orderBy('origin_server_ts', 'desc')
+          .orderBy('stream_ordering', 'desc')
+  )
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { event_id: row.event_id, origin_server_ts: Number(row.origin_server_ts) } : undefined;
+}
