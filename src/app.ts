@@ -14,6 +14,7 @@ import type { ServerKeys } from './services/server-keys/server-keys.js';
 import type { Metrics } from './http/metrics.js';
 import type { Notifier } from './services/notifier.js';
 import type { RoomServices } from './services/rooms/index.js';
+import type { SyncService } from './services/sync/sync-service.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
@@ -33,6 +34,7 @@ export interface AppDeps {
   metrics: Metrics;
   notifier: Notifier;
   rooms: RoomServices;
+  sync: SyncService;
   accounts: Accounts;
   clock: () => number;
 }

@@ -9,10 +9,13 @@ import { Metrics } from './http/metrics.js';
 import { ServerKeys } from './services/server-keys/server-keys.js';
 import { Notifier } from './services/notifier.js';
 import { createRoomServices } from './services/rooms/index.js';
+import { SyncService } from './services/sync/sync-service.js';
 import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
 import type { JsonObject } from './protocol/canonical-json.js';
 import { createAccounts } from './services/accounts/accounts.js';
+import type { Argon2Cost } from './services/accounts/password-hasher.js';
+import { readRegistrationSharedSecret } from './config/secret-files.js';
 
 export interface DepsInput {
   config: HomeserverConfig;
@@ -20,6 +23,8 @@ export interface DepsInput {
   logger: Logger;
   signingKeys: readonly SigningKey[];
   clock?: () => number;
+  /** A cheaper argon2id cost for tests; production uses OWASP's recommendation. */
+  argon2Cost?: Argon2Cost;
 }
 
 export function createAppDeps(input: DepsInput): AppDeps {
@@ -40,6 +45,10 @@ export function createAppDeps(input: DepsInput): AppDeps {
     if (profile?.avatar_url) out.avatar_url = profile.avatar_url;
     return out;
   };
+  const rooms = createRoomServices(
+    { config, database, notifier, logger, clock, profileOf, defaultRoomVersion: DEFAULT_ROOM_VERSION },
+    serverKeys,
+  );
   return {
     config,
     logger,
@@ -47,11 +56,17 @@ export function createAppDeps(input: DepsInput): AppDeps {
     clock,
     metrics: new Metrics(),
     notifier,
-    accounts: createAccounts({ config, database, notifier, logger, clock }),
+    accounts: createAccounts({
+      config,
+      database,
+      notifier,
+      logger,
+      clock,
+      argon2Cost: input.argon2Cost,
+      registrationSharedSecret: readRegistrationSharedSecret(config),
+    }),
     serverKeys,
-    rooms: createRoomServices(
-      { config, database, notifier, logger, clock, profileOf, defaultRoomVersion: DEFAULT_ROOM_VERSION },
-      serverKeys,
-    ),
+    rooms,
+    sync: new SyncService({ database, rooms, notifier, clock }),
   };
 }

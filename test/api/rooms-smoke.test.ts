@@ -91,3 +91,54 @@ test('create, invite, join, chat, paginate', async () => {
   });
   assert.deepEqual(state.json(), { name: 'Test' });
 });
+
+test('sync: initial, incremental, long-poll wake-up', async () => {
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/_matrix/client/v3/createRoom',
+    headers: alice.auth,
+    payload: { preset: 'public_chat', name: 'Sync room' },
+  });
+  const roomId = created.json().room_id;
+  await t.app.inject({
+    method: 'POST',
+    url: `/_matrix/client/v3/join/${roomId}`,
+    headers: bob.auth,
+    payload: {},
+  });
+  const initial = await t.app.inject({ method: 'GET', url: '/_matrix/client/v3/sync', headers: bob.auth });
+  assert.equal(initial.statusCode, 200, initial.body);
+  const room = initial.json().rooms.join[roomId];
+  assert.ok(room, 'room in join');
+  assert.ok(
+    room.state.events.some((e: { type: string }) => e.type === 'm.room.name') ||
+      room.timeline.events.some((e: { type: string }) => e.type === 'm.room.name'),
+  );
+  const since = initial.json().next_batch;
+  const started = Date.now();
+  const waiting = t.app.inject({
+    method: 'GET',
+    url: `/_matrix/client/v3/sync?since=${since}&timeout=10000`,
+    headers: bob.auth,
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  await t.app.inject({
+    method: 'PUT',
+    url: `/_matrix/client/v3/rooms/${roomId}/send/m.room.message/x1`,
+    headers: alice.auth,
+    payload: { msgtype: 'm.text', body: 'wake up' },
+  });
+  const woke = await waiting;
+  assert.ok(Date.now() - started < 5000);
+  const events = woke.json().rooms.join[roomId].timeline.events;
+  assert.deepEqual(
+    events.map((e: { content: { body: string } }) => e.content.body),
+    ['wake up'],
+  );
+  const quiet = await t.app.inject({
+    method: 'GET',
+    url: `/_matrix/client/v3/sync?since=${woke.json().next_batch}&timeout=300`,
+    headers: bob.auth,
+  });
+  assert.deepEqual(quiet.json().rooms.join, {});
+});

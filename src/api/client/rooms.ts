@@ -3,5 +3,6 @@ import { createRoomRoutes } from './rooms-create.js';
 import { membershipRoutes } from './rooms-membership.js';
 import { readRoutes } from './rooms-read.js';
 import { sendRoutes } from './rooms-send.js';
+import { syncRoutes } from './sync.js';
 
-export const ROOM_ROUTES = [createRoomRoutes, membershipRoutes, sendRoutes, readRoutes];
+export const ROOM_ROUTES = [createRoomRoutes, membershipRoutes, sendRoutes, readRoutes, syncRoutes];

@@ -1,0 +1,227 @@
+// GET /sync (client-server-api, "Syncing"): initial and incremental syncs, long-polling until something
+// for the user arrives or the timeout passes. Tokens are stream positions, so they survive restarts.
+import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
+import { MatrixError } from '../../matrix-error.js';
+import type { Database } from '../../storage/database.js';
+import { accountDataChanges } from '../../storage/account-data-store.js';
+import { getFilter } from '../../storage/filters-store.js';
+import { membershipChanges, type StoredEvent } from '../../storage/events-store.js';
+import { forgottenRooms } from '../../storage/rooms-store.js';
+import { roomsForUser } from '../../storage/state-store.js';
+import { currentStreamPosition } from '../../storage/streams.js';
+import type { Notifier, Wakeable } from '../notifier.js';
+import type { RoomServices } from '../rooms/index.js';
+import { parseSyncFilter, roomMatches, type SyncFilter } from './filter.js';
+import { RoomSync } from './room-sync.js';
+import { transactionIdsFor } from './transaction-ids.js';
+import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
+
+export interface SyncRequest {
+  userId: string;
+  deviceId: string | null;
+  since?: string;
+  timeoutMs: number;
+  filter?: string;
+  fullState: boolean;
+}
+
+export interface SyncDeps {
+  database: Database;
+  rooms: RoomServices;
+  notifier: Notifier;
+  clock: () => number;
+}
+
+/** The longest a /sync waits, whatever the client asks. */
+export const MAX_SYNC_TIMEOUT_MS = 60_000;
+
+export class SyncService {
+  private readonly roomSync: RoomSync;
+
+  constructor(private readonly deps: SyncDeps) {
+    this.roomSync = new RoomSync(deps.rooms);
+  }
+
+  async sync(req: SyncRequest): Promise<JsonObject> {
+    const filter = await this.loadFilter(req.userId, req.filter);
+    const since = req.since === undefined ? undefined : parseToken(req.since);
+    const waiter = new Waiter();
+    const joined = (await roomsForUser(this.deps.database.db, req.userId, ['join'])).map((r) => r.roomId);
+    // Listen before computing: an event that commits while the response is built still wakes us.
+    const stopListening = this.deps.notifier.listen(req.userId, joined, waiter);
+    try {
+      const deadline = this.deps.clock() + Math.min(req.timeoutMs, MAX_SYNC_TIMEOUT_MS);
+      for (;;) {
+        const result = await this.compute(req, filter, since);
+        const remaining = deadline - this.deps.clock();
+        if (!since || req.fullState || !result.empty || remaining <= 0) return result.body;
+        if (!(await waiter.wait(remaining))) return result.body;
+      }
+    } finally {
+      stopListening();
+    }
+  }
+
+  private async loadFilter(userId: string, param: string | undefined): Promise<SyncFilter> {
+    if (param === undefined) return parseSyncFilter(undefined);
+    let json: JsonValue;
+    if (param.trim().startsWith('{')) {
+      try {
+        json = JSON.parse(param) as JsonValue;
+      } catch {
+        throw new MatrixError(400, 'M_INVALID_PARAM', 'filter is not valid JSON');
+      }
+    } else {
+      const id = /^\d+$/.test(param) ? Number(param) : NaN;
+      const text = Number.isSafeInteger(id) ? await getFilter(this.deps.database.db, userId, id) : undefined;
+      if (text === undefined) throw new MatrixError(404, 'M_NOT_FOUND', 'No such filter');
+      json = JSON.parse(text) as JsonValue;
+    }
+    return parseSyncFilter(json);
+  }
+
+  private async compute(
+    req: SyncRequest,
+    filter: SyncFilter,
+    sinceTokens: StreamPositions | undefined,
+  ): Promise<{ body: JsonObject; empty: boolean }> {
+    const db = this.deps.database.db;
+    const now: StreamPositions = {
+      ...emptyPositions(),
+      ...(sinceTokens ?? {}),
+      events: await currentStreamPosition(db, 'events'),
+      account_data: await currentStreamPosition(db, 'account_data'),
+    };
+    const since = sinceTokens ?? emptyPositions();
+    const initial = sinceTokens === undefined;
+    const clockNow = this.deps.clock();
+    const forgotten = await forgottenRooms(db, req.userId);
+    const transactionIds = (events: StoredEvent[]) => transactionIdsFor(db, req.userId, req.deviceId, events);
+
+    const join: JsonObject = {};
+    const invite: JsonObject = {};
+    const leave: JsonObject = {};
+    const knock: JsonObject = {};
+    const roomFilter = filter.room;
+    const wanted = (roomId: string) => roomMatches(roomFilter, roomId);
+
+    // Membership changes since the token decide which rooms are new, left, invited.
+    const changes = initial ? [] : await membershipChanges(db, req.userId, since.events, now.events);
+    const changedRooms = new Map<string, StoredEvent>();
+    for (const change of changes) changedRooms.set(change.event.room_id, change);
+    const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
+    const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
+    const roomAccountData = new Map<string, JsonObject[]>();
+    for (const entry of accountData) {
+      if (entry.roomId === null) continue;
+      const list = roomAccountData.get(entry.roomId) ?? [];
+      list.push({ type: entry.type, content: JSON.parse(entry.content) as JsonObject });
+      roomAccountData.set(entry.roomId, list);
+    }
+
+    for (const { roomId, membership } of current) {
+      if (!wanted(roomId)) continue;
+      const change = changedRooms.get(roomId);
+      if (!initial && !change && membership !== 'join') continue;
+      const memberEvent = change ?? (await this.memberEvent(roomId, req.userId));
+      if (!memberEvent) continue;
+      if (membership === 'invite') {
+        invite[roomId] = { invite_state: { events: await this.roomSync.strippedState(memberEvent) } };
+      } else if (membership === 'knock') {
+        knock[roomId] = { knock_state: { events: await this.roomSync.strippedState(memberEvent) } };
+      } else if (
+        membership === 'join' ||
+        ((membership === 'leave' || membership === 'ban') && (!initial || roomFilter.includeLeave))
+      ) {
+        if (forgotten.has(roomId) && membership !== 'join') continue;
+        // A room joined since the token is new to the client: send it whole.
+        const newlyJoined = membership === 'join' && change !== undefined && !initial;
+        const section = await this.roomSync.sync({
+          roomId,
+          userId: req.userId,
+          since: initial || newlyJoined ? 0 : since.events,
+          upTo: membership === 'join' ? now.events : memberEvent.streamOrdering,
+          fullState: req.fullState || newlyJoined,
+          timelineFilter: roomFilter.timeline,
+          stateFilter: roomFilter.state,
+          joined: membership === 'join',
+          now: clockNow,
+          transactionIds,
+        });
+        const roomData = roomAccountData.get(roomId) ?? [];
+        if (!section.changed && roomData.length === 0 && !req.fullState) continue;
+        const body: JsonObject = {
+          timeline: section.timeline,
+          state: section.state,
+          account_data: { events: roomData },
+        };
+        if (membership === 'join') {
+          body.ephemeral = { events: [] };
+          if (section.summary) body.summary = section.summary;
+          join[roomId] = body;
+        } else {
+          leave[roomId] = body;
+        }
+      }
+    }
+
+    const globalAccountData = accountData
+      .filter((e) => e.roomId === null)
+      .map((e) => ({ type: e.type, content: JSON.parse(e.content) as JsonObject }));
+    const empty =
+      Object.keys(join).length +
+        Object.keys(invite).length +
+        Object.keys(leave).length +
+        Object.keys(knock).length ===
+        0 && accountData.length === 0;
+    return {
+      empty,
+      body: {
+        next_batch: formatToken(now),
+        rooms: { join, invite, leave, knock },
+        account_data: { events: globalAccountData },
+        presence: { events: [] },
+        to_device: { events: [] },
+        device_lists: { changed: [], left: [] },
+        device_one_time_keys_count: {},
+        device_unused_fallback_key_types: [],
+      },
+    };
+  }
+
+  private async memberEvent(roomId: string, userId: string): Promise<StoredEvent | undefined> {
+    const room = await this.deps.rooms.store.runtime(roomId);
+    const id = room?.state.get(`m.room.member\u0000${userId}`);
+    return id ? this.deps.rooms.store.getEvent(id) : undefined;
+  }
+}
+
+/** A long-poll waiter: resolves true when woken, false at the timeout. */
+class Waiter implements Wakeable {
+  private woken = false;
+  private resolve?: (woken: boolean) => void;
+
+  wake(): void {
+    this.woken = true;
+    this.resolve?.(true);
+  }
+
+  wait(ms: number): Promise<boolean> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.resolve = undefined;
+        resolve(false);
+      }, ms);
+      this.resolve = (value) => {
+        clearTimeout(timer);
+        this.resolve = undefined;
+        this.woken = false;
+        resolve(value);
+      };
+    });
+  }
+}

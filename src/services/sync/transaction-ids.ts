@@ -1,0 +1,22 @@
+// The transaction ids a device used for the events it sent, so /sync can echo them in unsigned.
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../storage/schema.js';
+import type { StoredEvent } from '../../storage/events-store.js';
+
+export async function transactionIdsFor(
+  db: Kysely<Schema>,
+  userId: string,
+  deviceId: string | null,
+  events: readonly StoredEvent[],
+): Promise<ReadonlyMap<string, string>> {
+  const own = events.filter((e) => e.event.sender === userId).map((e) => e.event.event_id);
+  if (own.length === 0 || deviceId === null) return new Map();
+  const rows = await db
+    .selectFrom('event_txns')
+    .select(['event_id', 'txn_id'])
+    .where('user_id', '=', userId)
+    .where('device_id', '=', deviceId)
+    .where('event_id', 'in', own)
+    .execute();
+  return new Map(rows.map((r) => [r.event_id, r.txn_id]));
+}
