@@ -22,6 +22,7 @@ import { registerCors } from './http/cors.js';
 import { registerRequestLog, redactUrl } from './http/request-log.js';
 import { versionsRoutes } from './api/client/versions.js';
 import { ROOM_ROUTES } from './api/client/rooms.js';
+import { ACCOUNT_ROUTES } from './api/client/accounts.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -49,7 +50,7 @@ type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
 
 /** Which route groups each listener resource serves (Synapse's resource names). */
 const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
-  client: [...ROOM_ROUTES, versionsRoutes],
+  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, versionsRoutes],
   federation: [federationVersionRoutes, serverKeysRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],

@@ -77,6 +77,7 @@ const topLevel = object(
     allow_access_token_query_parameter: withDefault(boolean(), true),
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
+    password_config: object({ pepper: withDefault(string(), '') }),
     macaroon_secret_key: optional(string({ nonEmpty: true })),
     macaroon_secret_key_path: optional(string({ nonEmpty: true })),
     form_secret: optional(string({ nonEmpty: true })),
@@ -115,6 +116,15 @@ export function parseHomeserverConfig(
       raw.tls_certificate_path,
     );
   }
+  if (raw.enable_registration && !raw.enable_registration_without_verification) {
+    // As Synapse: open registration with no verification step invites spam; Hearth has no email, captcha
+    // or registration-token stage yet, so the operator must say they mean it.
+    throw new ConfigValueError(
+      ['enable_registration'],
+      'false unless enable_registration_without_verification is true (Hearth offers no email, captcha or token verification yet)',
+      true,
+    );
+  }
   const absolute = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const database = databaseFromEnv(env) ?? raw.database ?? { engine: 'sqlite', path: 'homeserver.db' };
   return {
@@ -130,6 +140,7 @@ export function parseHomeserverConfig(
     ),
     media_store_path: resolve(raw.media_store_path),
     pid_file: absolute(raw.pid_file),
+    registration_shared_secret_path: absolute(raw.registration_shared_secret_path),
     tls_certificate_path: absolute(raw.tls_certificate_path),
     tls_private_key_path: absolute(raw.tls_private_key_path),
   };

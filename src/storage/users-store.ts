@@ -117,3 +117,19 @@ export async function nextGeneratedLocalpart(db: Kysely<Schema>): Promise<number
     .executeTakeFirstOrThrow();
   return Number(row.value);
 }
+
+/** Replaces a password hash only if it is still `oldHash` (a concurrent password change wins). */
+export async function replacePasswordHash(
+  db: Kysely<Schema>,
+  userId: string,
+  oldHash: string,
+  newHash: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ password_hash: newHash })
+    .where('user_id', '=', userId)
+    .where('password_hash', '=', oldHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -11,7 +11,7 @@ import { createAppDeps } from '../../src/deps.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import type { SigningKey } from '../../src/protocol/signing.js';
-import { scratchDatabase } from './databases.js';
+import { scratchDatabase, type ScratchDatabase } from './databases.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -21,6 +21,9 @@ export interface TestApp {
   logs: Record<string, unknown>[];
   close(): Promise<void>;
 }
+
+/** argon2id at its cheapest, so tests that hash passwords stay fast (production: OWASP's 19 MiB, t=2). */
+export const TEST_ARGON2_COST = { memoryCost: 64, timeCost: 1, parallelism: 1 };
 
 export const BASE_CONFIG = `
 server_name: test.local
@@ -32,10 +35,17 @@ listeners:
 `;
 
 export async function startTestApp(
-  opts: { listener?: Partial<ListenerOptions>; configYaml?: string; clock?: () => number } = {},
+  opts: {
+    listener?: Partial<ListenerOptions>;
+    configYaml?: string;
+    clock?: () => number;
+    /** Reuse a database (a "restart"); the caller then drops it. */
+    database?: ScratchDatabase;
+    signingKey?: SigningKey;
+  } = {},
 ): Promise<TestApp> {
   const config: HomeserverConfig = parseConfigText(opts.configYaml ?? BASE_CONFIG, 'test.yaml').config;
-  const scratch = await scratchDatabase();
+  const scratch = opts.database ?? (await scratchDatabase());
   const database = await openDatabase(scratch.config);
   await migrate(database);
   const logs: Record<string, unknown>[] = [];
@@ -47,7 +57,7 @@ export async function startTestApp(
     },
   });
   const logger = createLogger('info', sink);
-  const signingKey = generateSigningKey();
+  const signingKey = opts.signingKey ?? generateSigningKey();
   const clock = opts.clock ?? Date.now;
   const deps: AppDeps = createAppDeps({
     config: { ...config, database: scratch.config },
@@ -55,6 +65,7 @@ export async function startTestApp(
     logger,
     signingKeys: [signingKey],
     clock,
+    argon2Cost: TEST_ARGON2_COST,
   });
   const app = await buildApp(deps, {
     resources: config.listeners[0]!.resources,
@@ -69,7 +80,7 @@ export async function startTestApp(
     async close() {
       await app.close();
       await database.close();
-      await scratch.drop();
+      if (!opts.database) await scratch.drop();
     },
   };
 }

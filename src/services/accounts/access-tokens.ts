@@ -3,7 +3,9 @@
 // most once per minute per token, so an authenticated request is one indexed read, not a write.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database.js';
+import type { Schema } from '../../storage/schema.js';
 import { findAccessToken, insertAccessToken } from '../../storage/tokens-store.js';
 import { updateDeviceLastSeen } from '../../storage/devices-store.js';
 import { randomString } from './random.js';
@@ -64,10 +66,14 @@ export class AccessTokens {
   ) {}
 
   /** Stores a new token for a user (and device) and returns it: the only time it exists in the clear. */
-  async issue(userId: string, deviceId: string | null): Promise<{ accessToken: string; tokenId: number }> {
+  async issue(
+    userId: string,
+    deviceId: string | null,
+    db: Kysely<Schema> = this.database.db,
+  ): Promise<{ accessToken: string; tokenId: number }> {
     const localpart = userId.slice(1, userId.indexOf(':'));
     const accessToken = generateAccessToken(localpart);
-    const tokenId = await insertAccessToken(this.database.db, {
+    const tokenId = await insertAccessToken(db, {
       tokenHash: hashAccessToken(accessToken),
       userId,
       deviceId,

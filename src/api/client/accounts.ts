@@ -1,0 +1,25 @@
+// The client API's account plugins (issue 4, "Accounts and sessions"), registered together on the
+// `client` resource, with Synapse's shared-secret registration admin endpoint which Synapse serves there too.
+import { adminRegisterRoutes } from '../admin/register.js';
+import { accountDataRoutes } from './account-data.js';
+import { accountRoutes } from './account.js';
+import { capabilitiesRoutes } from './capabilities.js';
+import { deviceRoutes } from './devices.js';
+import { filterRoutes } from './filters.js';
+import { loginRoutes } from './login.js';
+import { profileRoutes } from './profile.js';
+import { registrationRoutes } from './registration.js';
+import { wellKnownRoutes } from './well-known.js';
+
+export const ACCOUNT_ROUTES = [
+  registrationRoutes,
+  loginRoutes,
+  accountRoutes,
+  deviceRoutes,
+  profileRoutes,
+  accountDataRoutes,
+  filterRoutes,
+  capabilitiesRoutes,
+  wellKnownRoutes,
+  adminRegisterRoutes,
+];

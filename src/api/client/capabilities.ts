@@ -1,0 +1,32 @@
+// Capabilities negotiation (client-server-api, "Capabilities negotiation"): GET /capabilities.
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { authenticate } from '../../http/auth.js';
+import { DEFAULT_ROOM_VERSION, roomVersions } from '../../protocol/room-versions.js';
+import { clientPaths } from './paths.js';
+
+/** Every room version Hearth knows, labelled as the room-versions table says. */
+export function availableRoomVersions(): Record<string, 'stable' | 'unstable'> {
+  return Object.fromEntries(
+    Object.entries(roomVersions).map(([id, rules]) => [id, rules.stable ? 'stable' : 'unstable']),
+  );
+}
+
+export async function capabilitiesRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // GET /_matrix/client/v3/capabilities
+  for (const url of clientPaths('/capabilities')) {
+    app.get(url, async (request) => {
+      await authenticate(request, deps, { allowGuest: true });
+      return {
+        capabilities: {
+          'm.change_password': { enabled: true },
+          'm.room_versions': { default: DEFAULT_ROOM_VERSION, available: availableRoomVersions() },
+          'm.set_displayname': { enabled: true },
+          'm.set_avatar_url': { enabled: true },
+          'm.profile_fields': { enabled: true, allowed: ['displayname', 'avatar_url'] },
+          'm.3pid_changes': { enabled: false },
+        },
+      };
+    });
+  }
+}

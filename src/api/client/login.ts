@@ -1,0 +1,62 @@
+// Login and logout (client-server-api, "Login", "Logout"): the legacy API's password login.
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { authenticate } from '../../http/auth.js';
+import { MatrixError } from '../../matrix-error.js';
+import { getUser } from '../../storage/users-store.js';
+import { clientPaths } from './paths.js';
+import { objectBody, optionalString } from './params.js';
+
+export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { credentials, sessions } = deps.accounts;
+
+  // GET /_matrix/client/v3/login
+  for (const url of clientPaths('/login')) {
+    app.get(url, async () => ({ flows: [{ type: 'm.login.password' }] }));
+  }
+
+  // POST /_matrix/client/v3/login
+  for (const url of clientPaths('/login')) {
+    app.post(url, async (request) => {
+      const body = objectBody(request);
+      const type = body.type;
+      if (typeof type !== 'string') throw new MatrixError(400, 'M_INVALID_PARAM', 'Bad parameter: type');
+      if (type !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${type}`);
+      if (body.refresh_token !== undefined && typeof body.refresh_token !== 'boolean') {
+        throw new MatrixError(400, 'M_BAD_JSON', '`refresh_token` should be true or false.');
+      }
+      const deviceId = optionalString(body, 'device_id');
+      const initialDisplayName = optionalString(body, 'initial_device_display_name');
+      const userId = await credentials.checkPassword(body);
+      const user = await getUser(deps.database.db, userId);
+      if (user?.deactivated) {
+        throw new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated');
+      }
+      const session = await sessions.start(userId, { deviceId, initialDisplayName });
+      return {
+        user_id: userId,
+        access_token: session.accessToken,
+        device_id: session.deviceId,
+        home_server: deps.config.server_name,
+      };
+    });
+  }
+
+  // POST /_matrix/client/v3/logout
+  for (const url of clientPaths('/logout')) {
+    app.post(url, async (request) => {
+      const requester = await authenticate(request, deps);
+      await sessions.logout(requester);
+      return {};
+    });
+  }
+
+  // POST /_matrix/client/v3/logout/all
+  for (const url of clientPaths('/logout/all')) {
+    app.post(url, async (request) => {
+      const requester = await authenticate(request, deps);
+      await sessions.logoutAll(requester.userId);
+      return {};
+    });
+  }
+}

@@ -1,0 +1,160 @@
+// POST /register as Synapse runs it: checks before user-interactive auth (registration enabled, username
+// valid and free), m.login.dummy as the one flow when enable_registration_without_verification is on, the
+// password's hash kept in the UIA session so later requests may omit it, the registered user remembered
+// in the session so a retried final request does not register twice; then a device and access token
+// unless inhibit_login. Guests (kind=guest) register without UIA when allow_guest_access is on.
+import type { HomeserverConfig } from '../../config/homeserver-config.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { Registration } from './registration.js';
+import type { Sessions } from './sessions.js';
+import { MAX_PASSWORD_LENGTH } from './credentials.js';
+import { MatrixError, badJson, badRequest, forbidden, missingParam } from './errors.js';
+import { AuthRequired, LOGIN_DUMMY, UserInteractiveAuth } from './uia.js';
+import { userIdOf } from './user-ids.js';
+
+const REGISTERED_USER_ID = 'registered_user_id';
+const PASSWORD_HASH = 'password_hash';
+
+export interface RegisterRequest {
+  kind: string | undefined;
+  body: Record<string, unknown>;
+  method: string;
+  path: string;
+  hasAccessToken: boolean;
+}
+
+export interface RegisterResponse {
+  user_id: string;
+  home_server: string;
+  access_token?: string;
+  device_id?: string;
+}
+
+export interface ClientRegistrationDeps {
+  config: Pick<
+    HomeserverConfig,
+    'server_name' | 'enable_registration' | 'enable_registration_without_verification' | 'allow_guest_access'
+  >;
+  registration: Registration;
+  sessions: Sessions;
+  hasher: PasswordHasher;
+  uia: UserInteractiveAuth;
+}
+
+function optionalString(body: Record<string, unknown>, key: string, message: string): string | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_PASSWORD_LENGTH) throw badJson(message);
+  return value;
+}
+
+export class ClientRegistration {
+  constructor(private readonly deps: ClientRegistrationDeps) {}
+
+  /** The UIA flows /register offers: only m.login.dummy, and only when open registration is allowed. */
+  flows(): string[][] {
+    return this.deps.config.enable_registration_without_verification ? [[LOGIN_DUMMY]] : [];
+  }
+
+  async register(request: RegisterRequest): Promise<RegisterResponse> {
+    const { body } = request;
+    const kind = request.kind ?? 'user';
+    if (kind === 'guest') return this.registerGuest(body);
+    if (kind !== 'user')
+      throw new MatrixError(400, 'M_UNRECOGNIZED', `Do not understand membership kind: ${kind}`);
+    if (body.refresh_token !== undefined && typeof body.refresh_token !== 'boolean') {
+      throw badJson('`refresh_token` should be true or false.');
+    }
+    if (body.inhibit_login !== undefined && typeof body.inhibit_login !== 'boolean') {
+      throw badJson('`inhibit_login` should be true or false.');
+    }
+    let username = optionalString(body, 'username', 'Invalid username');
+    if (request.hasAccessToken) {
+      throw badRequest(
+        'An access token should not be provided on requests to /register (except if type is m.login.application_service)',
+      );
+    }
+    if (!this.deps.config.enable_registration) throw forbidden('Registration has been disabled');
+    const password = optionalString(body, 'password', 'Invalid password');
+    checkDeviceParams(body);
+
+    const { uia, registration, hasher } = this.deps;
+    const sessionId = UserInteractiveAuth.sessionOf(body);
+    const registered = sessionId ? await uia.getSessionData(sessionId, REGISTERED_USER_ID) : undefined;
+    if (username !== undefined) {
+      username = username.toLowerCase();
+      const wanted = userIdOf(username, this.deps.config.server_name);
+      if (typeof registered === 'string') {
+        if (registered !== wanted)
+          throw badRequest('A different user ID has already been registered for this session');
+      } else {
+        await registration.checkUsername(username);
+      }
+    }
+
+    let result;
+    try {
+      result = await uia.check(request, this.flows());
+    } catch (err) {
+      if (err instanceof AuthRequired && password !== undefined) {
+        const session = err.body.session as string;
+        if ((await uia.getSessionData(session, PASSWORD_HASH)) === undefined) {
+          await uia.setSessionData(session, PASSWORD_HASH, await hasher.hash(password));
+        }
+      }
+      throw err;
+    }
+
+    let userId: string;
+    if (typeof registered === 'string') {
+      userId = registered;
+    } else {
+      const stored = await uia.getSessionData(result.sessionId, PASSWORD_HASH);
+      const passwordHash = password !== undefined ? await hasher.hash(password) : stored;
+      if (typeof passwordHash !== 'string') throw missingParam('Missing params: password');
+      const desired = result.params.username;
+      userId = await registration.register({
+        localpart: typeof desired === 'string' ? desired.toLowerCase() : undefined,
+        passwordHash,
+      });
+      await uia.setSessionData(result.sessionId, REGISTERED_USER_ID, userId);
+    }
+    return this.details(userId, result.params);
+  }
+
+  /** The response for a registered user: with a new device and token unless inhibit_login. */
+  async details(userId: string, params: Record<string, unknown>): Promise<RegisterResponse> {
+    const response: RegisterResponse = { user_id: userId, home_server: this.deps.config.server_name };
+    if (params.inhibit_login === true) return response;
+    checkDeviceParams(params);
+    const session = await this.deps.sessions.start(userId, {
+      deviceId: params.device_id as string | undefined,
+      initialDisplayName: params.initial_device_display_name as string | undefined,
+    });
+    return { ...response, access_token: session.accessToken, device_id: session.deviceId };
+  }
+
+  private async registerGuest(body: Record<string, unknown>): Promise<RegisterResponse> {
+    if (!this.deps.config.allow_guest_access) {
+      throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest access is disabled');
+    }
+    const name = body.initial_device_display_name;
+    const userId = await this.deps.registration.register({ guest: true, passwordHash: null });
+    // Every other parameter is ignored for guests; the server picks the device id.
+    const session = await this.deps.sessions.start(userId, {
+      initialDisplayName: typeof name === 'string' ? name : undefined,
+    });
+    return {
+      user_id: userId,
+      home_server: this.deps.config.server_name,
+      access_token: session.accessToken,
+      device_id: session.deviceId,
+    };
+  }
+}
+
+function checkDeviceParams(body: Record<string, unknown>): void {
+  for (const key of ['device_id', 'initial_device_display_name']) {
+    if (body[key] !== undefined && typeof body[key] !== 'string') throw badJson(`${key} must be a string`);
+  }
+}

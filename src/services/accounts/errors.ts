@@ -1,0 +1,14 @@
+// Matrix errors the accounts services raise, beyond the common ones in src/matrix-error.ts.
+import { MatrixError } from '../../matrix-error.js';
+
+export { MatrixError, badJson, forbidden, invalidParam, notFound } from '../../matrix-error.js';
+
+/** A failed credential check: wrong password, unknown user. In UIA it is a failed stage, not a failed call. */
+export class InvalidCredentials extends MatrixError {
+  constructor(message = 'Invalid username or password') {
+    super(403, 'M_FORBIDDEN', message);
+  }
+}
+
+export const badRequest = (message: string, errcode = 'M_UNKNOWN') => new MatrixError(400, errcode, message);
+export const missingParam = (message: string) => new MatrixError(400, 'M_MISSING_PARAM', message);
