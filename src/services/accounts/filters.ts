@@ -2,7 +2,7 @@
 // /sync reads stored filters through get().
 import type { Database } from '../../storage/database.js';
 import { getFilter, insertFilter } from '../../storage/filters-store.js';
-import { canonicalJson, type JsonValue } from '../../protocol/canonical-json.js';
+import { canonicalJson } from '../../protocol/canonical-json.js';
 import type { Requester } from './access-tokens.js';
 import { badJson, forbidden, invalidParam, notFound } from './errors.js';
 import { capTimelineLimit, validateFilter } from './filter-validation.js';
