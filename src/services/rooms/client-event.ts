@@ -74,7 +74,7 @@ export class ClientEventFormatter {
         unsigned.replaces_state = previous.event.event_id;
         // A redacted previous event shows its redacted content, as it would on its own.
         unsigned.prev_content = previous.redactedBy
-          ? (redact(previous.event, roomVersion).content)
+          ? redact(previous.event, roomVersion).content
           : previous.event.content;
         unsigned.prev_sender = previous.event.sender;
       }
