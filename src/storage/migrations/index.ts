@@ -4,5 +4,6 @@ import { serverMetadata } from './0001-server-metadata.js';
 import { streams } from './0002-streams.js';
 import { accounts } from './0003-accounts.js';
 import { rooms } from './0004-rooms.js';
+import { pushRules } from './0005-push-rules.js';
 
-export const MIGRATIONS: readonly Migration[] = [serverMetadata, streams, accounts, rooms];
+export const MIGRATIONS: readonly Migration[] = [serverMetadata, streams, accounts, rooms, pushRules];
