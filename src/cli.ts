@@ -12,6 +12,7 @@ import { HEARTH_VERSION } from './version.js';
 import { DatabaseOpenError } from './storage/database.js';
 import { DatabaseTooNewError } from './storage/migrate.js';
 import { ServerNameMismatchError } from './storage/server-metadata-store.js';
+import { registerUser } from './cli-register-user.js';
 
 /** Where a bare `hearth start` keeps its configuration, generating it on first run. */
 export const DEFAULT_CONFIG_PATH = 'data/homeserver.yaml';
@@ -23,6 +24,8 @@ Usage:
                                     writing a fresh config and signing key there on first run.
   hearth generate-config -H NAME -c FILE [--data-dir DIR]
                                     Write a new homeserver.yaml and signing key, then exit.
+  hearth register-user [-c FILE] -u NAME [-p PASS] [--admin|--no-admin]
+                                    Create a user (asks for the password when -p is missing).
   hearth --help                     Show this help.  hearth --version: print the version.
 
 Options:
@@ -62,6 +65,9 @@ const defaultIo: CliIo = {
 
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === 'register-user') {
+    return registerUser(argv.slice(1), { ...io, defaultConfigPath: DEFAULT_CONFIG_PATH });
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
