@@ -2,12 +2,15 @@
 import type { ServerKeys } from '../server-keys/server-keys.js';
 import { ClientEventFormatter } from './client-event.js';
 import type { RoomServicesDeps } from './deps.js';
+import { Directory } from './directory.js';
 import { EventPipeline } from './event-pipeline.js';
 import { Membership } from './membership.js';
 import { Messaging } from './messaging.js';
+import { PublicRooms } from './public-rooms.js';
 import { RoomCreation } from './room-creation.js';
 import { RoomReader } from './room-reader.js';
 import { RoomStore } from './room-store.js';
+import { RoomUpgrades } from './upgrade.js';
 import { Visibility } from './visibility.js';
 
 export interface RoomServices {
@@ -19,6 +22,9 @@ export interface RoomServices {
   reader: RoomReader;
   visibility: Visibility;
   formatter: ClientEventFormatter;
+  directory: Directory;
+  publicRooms: PublicRooms;
+  upgrades: RoomUpgrades;
 }
 
 export function createRoomServices(
@@ -50,6 +56,9 @@ export function createRoomServices(
     reader: new RoomReader(full, visibility),
     visibility,
     formatter,
+    directory: new Directory(full, pipeline, visibility),
+    publicRooms: new PublicRooms(full),
+    upgrades: new RoomUpgrades(full, pipeline),
   };
 }
 
