@@ -1,0 +1,260 @@
+// Messaging on one server (issue 4's targets), over real HTTP against a Hearth child process on SQLite:
+//   - messages/s with 32 concurrent senders in rooms of 4            (target >= 2,000/s)
+//   - send -> arrival in another member's waiting /sync, p50 and p99  (target p99 <= 25 ms)
+//   - one user sending 500 messages one after another, ms per message (target <= 2 ms)
+//   - initial /sync of a user in 200 rooms with 50 messages each      (target <= 500 ms)
+//   - server RSS idle and under load                                  (target idle <= 80 MiB)
+// The ceiling printed beside them: a bare Fastify server with an empty POST route, driven by the same
+// client in the same run. Run: node --import tsx bench/messaging.ts  (about a minute)
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { generateSigningKey, writeSigningKeyFile } from '../src/config/signing-key-file.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SENDERS = 32;
+const ROOM_SIZE = 4;
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+class Client {
+  constructor(
+    readonly base: string,
+    readonly token?: string,
+  ) {}
+  async call(method: string, path: string, body?: unknown): Promise<Json> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as Json;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+}
+
+async function register(base: string, name: string): Promise<Client & { userId: string }> {
+  const anon = new Client(base);
+  const first = await fetch(`${base}/_matrix/client/v3/register`, {
+    method: 'POST',
+    body: JSON.stringify({ username: name, password: 'bench-password-1' }),
+  });
+  const { session } = (await first.json()) as { session: string };
+  const done = await anon.call('POST', '/_matrix/client/v3/register', {
+    username: name,
+    password: 'bench-password-1',
+    auth: { type: 'm.login.dummy', session },
+  });
+  return Object.assign(new Client(base, done.access_token as string), { userId: done.user_id as string });
+}
+
+let txn = 0;
+const send = (c: Client, roomId: string, body: string) =>
+  c.call('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/b${txn++}`, {
+    msgtype: 'm.text',
+    body,
+  });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function startHearth(): Promise<{ base: string; metricsBase: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-'));
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  await writeSigningKeyFile(join(dir, 'key'), [generateSigningKey()]);
+  await writeFile(
+    join(dir, 'hs.yaml'),
+    `server_name: bench.local
+signing_key_path: ${join(dir, 'key')}
+enable_registration: true
+enable_registration_without_verification: true
+suppress_key_server_warning: true
+database: { name: sqlite3, args: { database: ${join(dir, 'hs.db')} } }
+listeners:
+  - { port: ${port}, bind_addresses: ['127.0.0.1'], resources: [{ names: [client] }] }
+  - { port: ${metricsPort}, type: metrics, bind_addresses: ['127.0.0.1'] }
+`,
+  );
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'start', '-c', join(dir, 'hs.yaml')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, HEARTH_LOG_LEVEL: 'warn', HEARTH_DATABASE_URL: '' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {
+      if (i > 200) throw new Error('Hearth did not start');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    metricsBase: `http://127.0.0.1:${metricsPort}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function rssMiB(metricsBase: string): Promise<number> {
+  const text = await (await fetch(`${metricsBase}/_synapse/metrics`)).text();
+  return Number(/^process_resident_memory_bytes (\d+)/m.exec(text)![1]) / 2 ** 20;
+}
+
+/** Runs `workers` loops for `seconds`, each awaiting `step`; returns completed steps per second. */
+async function throughput(
+  workers: number,
+  seconds: number,
+  step: (worker: number) => Promise<unknown>,
+): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (performance.now() < end) {
+        await step(w);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+async function baseline(): Promise<number> {
+  const app = Fastify();
+  app.post('/empty', async () => ({}));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
+  const rate = await throughput(SENDERS, LOAD_SECONDS, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/empty`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    await res.json();
+  });
+  await app.close();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const ceiling = await baseline();
+  const hearth = await startHearth();
+  try {
+    const idle = await rssMiB(hearth.metricsBase);
+    const users: (Client & { userId: string })[] = [];
+    for (let i = 0; i < SENDERS; i++) users.push(await register(hearth.base, `sender${i}`));
+    const rooms: string[] = [];
+    for (let r = 0; r < SENDERS / ROOM_SIZE; r++) {
+      const owner = users[r * ROOM_SIZE]!;
+      const { room_id } = await owner.call('POST', '/_matrix/client/v3/createRoom', {
+        preset: 'public_chat',
+      });
+      rooms.push(room_id as string);
+      for (let m = 1; m < ROOM_SIZE; m++)
+        await users[r * ROOM_SIZE + m]!.call(
+          'POST',
+          `/_matrix/client/v3/join/${encodeURIComponent(room_id as string)}`,
+          {},
+        );
+    }
+    const rate = await throughput(SENDERS, LOAD_SECONDS, (w) =>
+      send(users[w]!, rooms[Math.floor(w / ROOM_SIZE)]!, `load ${w}`),
+    );
+    const loaded = await rssMiB(hearth.metricsBase);
+
+    // Latency: the receiver waits in /sync; the sender's message must arrive there.
+    const [sender, receiver] = [users[0]!, users[1]!];
+    let since = (
+      await receiver.call(
+        'GET',
+        '/_matrix/client/v3/sync?timeout=0&filter=' + encodeURIComponent('{"room":{"timeline":{"limit":1}}}'),
+      )
+    ).next_batch as string;
+    const latencies: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const waiting = receiver.call('GET', `/_matrix/client/v3/sync?timeout=10000&since=${since}`);
+      await new Promise((r) => setTimeout(r, 2));
+      const started = performance.now();
+      await send(sender, rooms[0]!, `ping ${i}`);
+      const got = await waiting;
+      latencies.push(performance.now() - started);
+      since = got.next_batch as string;
+    }
+    latencies.sort((a, b) => a - b);
+
+    // One user, 500 messages one after another.
+    const t0 = performance.now();
+    for (let i = 0; i < 500; i++) await send(sender, rooms[0]!, `seq ${i}`);
+    const sequential = (performance.now() - t0) / 500;
+
+    // Initial sync of a user in 200 rooms with 50 messages each.
+    const reader = await register(hearth.base, 'reader');
+    for (let r = 0; r < 200; r++) {
+      const { room_id } = await reader.call('POST', '/_matrix/client/v3/createRoom', {
+        preset: 'private_chat',
+      });
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => send(reader, room_id as string, `history ${i}`)),
+      );
+    }
+    const syncTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      const body = await reader.call('GET', '/_matrix/client/v3/sync');
+      syncTimes.push(performance.now() - s);
+      if (Object.keys(body.rooms.join as object).length !== 200) throw new Error('initial sync missed rooms');
+    }
+    syncTimes.sort((a, b) => a - b);
+    const afterAll = await rssMiB(hearth.metricsBase);
+
+    const f = (n: number, d = 1) => n.toFixed(d);
+    console.log(
+      `messaging benchmark (SQLite, ${SENDERS} senders in rooms of ${ROOM_SIZE}, ${LOAD_SECONDS}s load)`,
+    );
+    console.log(`  ceiling: bare Fastify empty POST      ${f(ceiling, 0)} req/s`);
+    console.log(
+      `  messages sent                         ${f(rate, 0)} msg/s  (${f((rate / ceiling) * 100)}% of the ceiling; target >= 2000)`,
+    );
+    console.log(
+      `  send -> other member's /sync          p50 ${f(percentile(latencies, 50))} ms, p99 ${f(percentile(latencies, 99))} ms (target p99 <= 25)`,
+    );
+    console.log(`  sequential sends by one user          ${f(sequential, 2)} ms/message (target <= 2)`);
+    console.log(`  initial /sync, 200 rooms x 50 msgs    median ${f(syncTimes[1]!, 0)} ms (target <= 500)`);
+    console.log(
+      `  server RSS                            idle ${f(idle)} MiB (target <= 80), after load ${f(loaded)} MiB, at end ${f(afterAll)} MiB`,
+    );
+  } finally {
+    await hearth.stop();
+  }
+}
+
+await main();
