@@ -9,6 +9,7 @@ import { Metrics } from './http/metrics.js';
 import { ServerKeys } from './services/server-keys/server-keys.js';
 import { Notifier } from './services/notifier.js';
 import { createRoomServices } from './services/rooms/index.js';
+import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
@@ -49,6 +50,16 @@ export function createAppDeps(input: DepsInput): AppDeps {
     { config, database, notifier, logger, clock, profileOf, defaultRoomVersion: DEFAULT_ROOM_VERSION },
     serverKeys,
   );
+  const accounts = createAccounts({
+    config,
+    database,
+    notifier,
+    logger,
+    clock,
+    argon2Cost: input.argon2Cost,
+    registrationSharedSecret: readRegistrationSharedSecret(config),
+  });
+  connectAccountsToRooms(accounts, rooms, { database, logger });
   return {
     config,
     logger,
@@ -56,15 +67,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     clock,
     metrics: new Metrics(),
     notifier,
-    accounts: createAccounts({
-      config,
-      database,
-      notifier,
-      logger,
-      clock,
-      argon2Cost: input.argon2Cost,
-      registrationSharedSecret: readRegistrationSharedSecret(config),
-    }),
+    accounts,
     serverKeys,
     rooms,
     sync: new SyncService({ database, rooms, notifier, clock }),
