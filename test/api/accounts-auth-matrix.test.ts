@@ -48,10 +48,10 @@ test('no token and unknown tokens are refused by every authenticated endpoint, c
   for (const [method, path, payload, inR0] of ENDPOINTS) {
     for (const prefix of inR0 ? ['/_matrix/client/v3', '/_matrix/client/r0'] : ['/_matrix/client/v3']) {
       const url = prefix + path;
-      const missing = await call(t, method as 'GET', url, { payload });
+      const missing = await call(t, method, url, { payload });
       assert.equal(missing.statusCode, 401, `${method} ${url}: ${missing.body}`);
       assert.deepEqual(missing.json(), { errcode: 'M_MISSING_TOKEN', error: 'Missing access token' }, url);
-      const unknown = await call(t, method as 'GET', url, {
+      const unknown = await call(t, method, url, {
         payload,
         token: 'syt_YWxpY2U_notarealtoken12345_0abcde',
       });
@@ -61,7 +61,7 @@ test('no token and unknown tokens are refused by every authenticated endpoint, c
         { errcode: 'M_UNKNOWN_TOKEN', error: 'Unrecognised access token', soft_logout: false },
         url,
       );
-      const viaQuery = await call(t, method as 'GET', `${url}?access_token=nope`, { payload });
+      const viaQuery = await call(t, method, `${url}?access_token=nope`, { payload });
       assert.equal(viaQuery.json().errcode, 'M_UNKNOWN_TOKEN', url);
     }
   }
