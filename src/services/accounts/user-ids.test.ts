@@ -28,8 +28,7 @@ test('user and room id helpers', () => {
   assert.equal(localpartOf('alice', 'hs'), undefined);
   assert.equal(looksLikeUserId('@a:hs'), true);
   assert.equal(looksLikeUserId('@:hs'), true, 'historical ids may have an empty localpart');
-  for (const bad of ['a:hs', '@a', '@a:', '@a\u0000:hs'])
-    assert.equal(looksLikeUserId(bad), false, bad);
+  for (const bad of ['a:hs', '@a', '@a:', '@a\u0000:hs']) assert.equal(looksLikeUserId(bad), false, bad);
   assert.equal(looksLikeRoomId('!abc:hs'), true);
   assert.equal(looksLikeRoomId('!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM'), true);
   for (const bad of ['!', 'abc', '#a:hs', `!${'a'.repeat(255)}`])
