@@ -23,6 +23,7 @@ import { registerRequestLog, redactUrl } from './http/request-log.js';
 import { versionsRoutes } from './api/client/versions.js';
 import { ROOM_ROUTES } from './api/client/rooms.js';
 import { ACCOUNT_ROUTES } from './api/client/accounts.js';
+import { pushRuleRoutes } from './api/client/push-rules.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -50,7 +51,7 @@ type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
 
 /** Which route groups each listener resource serves (Synapse's resource names). */
 const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
-  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, versionsRoutes],
+  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, pushRuleRoutes, versionsRoutes],
   federation: [federationVersionRoutes, serverKeysRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],
