@@ -13,7 +13,7 @@ import {
 } from './schema.js';
 
 export type DatabaseConfig =
-  | { engine: 'sqlite'; path: string }
+  | { engine: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
   | {
       engine: 'postgres';
       connectionString?: string;
@@ -31,7 +31,11 @@ export type DatabaseConfig =
     };
 
 const sqliteArgs = object(
-  { database: withDefault(string({ nonEmpty: true }), 'homeserver.db') },
+  {
+    database: withDefault(string({ nonEmpty: true }), 'homeserver.db'),
+    // A Hearth extension: how hard SQLite syncs commits to disk (see docs/configuration.md).
+    synchronous: withDefault(oneOf('normal', 'full'), 'normal'),
+  },
   {
     // Synapse passes these on to sqlite3.connect(); they have no meaning for Hearth.
     acceptedKeys: ['check_same_thread', 'cp_min', 'cp_max'],
@@ -71,7 +75,8 @@ export const databaseParser: Parser<DatabaseConfig> = (value, path, ctx) => {
   const args: unknown = block.args ?? {};
   if (!isMapping(args)) throw new ConfigValueError([...path, 'args'], 'a mapping', args);
   if (block.name === 'sqlite3') {
-    return { engine: 'sqlite', path: sqliteArgs(args, [...path, 'args'], ctx).database };
+    const sqlite = sqliteArgs(args, [...path, 'args'], ctx);
+    return { engine: 'sqlite', path: sqlite.database, synchronous: sqlite.synchronous };
   }
   const pg = postgresArgs(args, [...path, 'args'], ctx);
   if (pg.cp_min > pg.cp_max)

@@ -89,6 +89,16 @@ test('HEARTH_DATABASE_URL overrides the database block', () => {
   );
 });
 
+test('args.synchronous chooses how SQLite syncs commits', () => {
+  const text = `${minimal}database:\n  name: sqlite3\n  args:\n    database: hs.db\n    synchronous: full\n`;
+  const { config } = parseConfigText(text, 'hs.yaml');
+  assert.equal(config.database.engine === 'sqlite' && config.database.synchronous, 'full');
+  assert.throws(
+    () => parseConfigText(text.replace('full', 'off'), 'hs.yaml'),
+    /database\.args\.synchronous: expected one of "normal", "full"/,
+  );
+});
+
 test('unknown keys are reported by name, including nested ones', () => {
   const text = `${minimal}
 log_config: /etc/synapse/log.config
@@ -177,7 +187,11 @@ test('a generated config loads again, unchanged, and is not overwritten', async 
       resources: ['client', 'federation'],
     },
   ]);
-  assert.deepEqual(config.database, { engine: 'sqlite', path: join(dir, 'data', 'homeserver.db') });
+  assert.deepEqual(config.database, {
+    engine: 'sqlite',
+    path: join(dir, 'data', 'homeserver.db'),
+    synchronous: 'normal',
+  });
   assert.equal(config.signing_key_path, files.signingKeyPath);
   assert.equal(config.media_store_path, join(dir, 'data', 'media_store'));
   assert.ok(config.registration_shared_secret && config.macaroon_secret_key && config.form_secret);

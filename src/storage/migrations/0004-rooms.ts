@@ -94,6 +94,8 @@ export const rooms: Migration = {
       .addColumn('created_ts', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('event_txns_pk', ['user_id', 'device_id', 'txn_id'])
       .execute();
+    // /sync looks transaction ids up by the events it sends back.
+    await db.schema.createIndex('event_txns_event').on('event_txns').column('event_id').execute();
 
     await db.schema
       .createTable('room_aliases')
