@@ -2,7 +2,6 @@
 // Synapse are verified (with Synapse's password_config.pepper appended, as Synapse hashed them) and
 // reported as needing a rehash, so a successful login upgrades them to argon2id.
 import { hash as argon2Hash, verify as argon2Verify, parseOptions } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
 
 export interface Argon2Cost {
   /** KiB of memory per hash. */
@@ -41,7 +40,10 @@ export class PasswordHasher {
         return { ok, needsRehash: ok && !this.hasCurrentCost(storedHash) };
       }
       if (/^\$2[abxy]\$/.test(storedHash)) {
-        const ok = await bcryptVerify(password + this.bcryptPepper, storedHash);
+        // Loaded on first use: only servers with users imported from Synapse need the native module, and a
+        // platform without its prebuilt binary then fails these logins rather than the whole process.
+        const bcrypt = await import('@node-rs/bcrypt');
+        const ok = await bcrypt.verify(password + this.bcryptPepper, storedHash);
         return { ok, needsRehash: ok };
       }
     } catch {
