@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
+import type pg from 'pg';
 import type { DatabaseConfig } from '../config/homeserver-config.js';
 import type { Schema } from './schema.js';
 
@@ -23,14 +23,11 @@ export class DatabaseOpenError extends Error {
 }
 
 const PG_INT8 = 20;
-const defaultTypeParser = pg.types.getTypeParser.bind(pg.types) as (
-  oid: number,
-  format?: 'text' | 'binary',
-) => (value: string) => unknown;
+type TypeParser = (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
 
 /** bigint columns hold stream positions and timestamps, all far below 2^53: read them as numbers. */
-function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  return oid === PG_INT8 ? Number : defaultTypeParser(oid, format);
+function int8AsNumber(defaults: TypeParser): TypeParser {
+  return (oid, format) => (oid === PG_INT8 ? Number : defaults(oid, format));
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
@@ -53,8 +50,28 @@ function openSqlite(path: string, synchronous: 'normal' | 'full'): Database {
   } catch (err) {
     throw new DatabaseOpenError(`Cannot open SQLite database ${path}: ${(err as Error).message}`);
   }
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', description: `SQLite ${path}`, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small statement, and Hearth
+ * runs the same few hundred statements over and over, so prepared statements are kept and reused.
+ */
+function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(query: string) {
+      let statement = cache.get(query);
+      if (!statement) {
+        statement = sqlite.prepare(query);
+        if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
+        cache.set(query, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function sslOptions(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.PoolConfig['ssl'] {
@@ -76,6 +93,8 @@ function sslOptions(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg
 }
 
 async function openPostgres(config: Extract<DatabaseConfig, { engine: 'postgres' }>): Promise<Database> {
+  // Loaded only when used: a SQLite server never pays for the driver.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: config.connectionString,
     host: config.host,
@@ -89,7 +108,11 @@ async function openPostgres(config: Extract<DatabaseConfig, { engine: 'postgres'
     min: config.poolMin,
     max: config.poolMax,
     // bigint columns hold stream positions and timestamps, all far below 2^53.
-    types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: int8AsNumber(
+        pg.types.getTypeParser.bind(pg.types) as TypeParser,
+      ) as typeof pg.types.getTypeParser,
+    },
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);

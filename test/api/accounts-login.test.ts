@@ -2,7 +2,11 @@
 // upgraded to argon2id on login; no secret in the log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashSync as bcryptHashSync } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
+
+// Synapse's bcrypt writes $2b$; $2a$ and $2y$ differ only in the prefix for ASCII passwords.
+const bcryptHashSync = (password: string, opts: { cost: number; version?: '2a' | '2b' | '2y' }) =>
+  bcrypt.hashSync(password, opts.cost).replace(/^\$2[aby]\$/, `$${opts.version ?? '2b'}$`);
 import type { TestApp } from '../support/app.js';
 import {
   assertError,

@@ -1,7 +1,9 @@
 // Password hashes: argon2id for everything Hearth writes; bcrypt ($2a$/$2b$/$2y$) hashes brought over from
 // Synapse are verified (with Synapse's password_config.pepper appended, as Synapse hashed them) and
 // reported as needing a rehash, so a successful login upgrades them to argon2id.
-import { hash as argon2Hash, verify as argon2Verify, parseOptions } from '@node-rs/argon2';
+// Loaded on the first password operation, so an idle server does not hold the native module.
+const argon2 = () => import('@node-rs/argon2');
+type Argon2Module = Awaited<ReturnType<typeof argon2>>;
 
 export interface Argon2Cost {
   /** KiB of memory per hash. */
@@ -28,22 +30,23 @@ export class PasswordHasher {
   ) {}
 
   /** An argon2id hash in PHC format (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`). */
-  hash(password: string): Promise<string> {
-    return argon2Hash(password, { ...this.cost });
+  async hash(password: string): Promise<string> {
+    return (await argon2()).hash(password, { ...this.cost });
   }
 
   async verify(password: string, storedHash: string | null): Promise<VerifyResult> {
     if (!storedHash) return { ok: false, needsRehash: false };
     try {
       if (storedHash.startsWith('$argon2')) {
-        const ok = await argon2Verify(storedHash, password);
-        return { ok, needsRehash: ok && !this.hasCurrentCost(storedHash) };
+        const module = await argon2();
+        const ok = await module.verify(storedHash, password);
+        return { ok, needsRehash: ok && !this.hasCurrentCost(storedHash, module.parseOptions) };
       }
       if (/^\$2[abxy]\$/.test(storedHash)) {
-        // Loaded on first use: only servers with users imported from Synapse need the native module, and a
-        // platform without its prebuilt binary then fails these logins rather than the whole process.
-        const bcrypt = await import('@node-rs/bcrypt');
-        const ok = await bcrypt.verify(password + this.bcryptPepper, storedHash);
+        // Pure JavaScript bcrypt, loaded on first use: only users imported from Synapse have such hashes,
+        // and each is replaced by argon2id at its first successful login.
+        const { default: bcrypt } = await import('bcryptjs');
+        const ok = await bcrypt.compare(password + this.bcryptPepper, storedHash);
         return { ok, needsRehash: ok };
       }
     } catch {
@@ -52,7 +55,7 @@ export class PasswordHasher {
     return { ok: false, needsRehash: false };
   }
 
-  private hasCurrentCost(storedHash: string): boolean {
+  private hasCurrentCost(storedHash: string, parseOptions: Argon2Module['parseOptions']): boolean {
     try {
       const options = parseOptions(storedHash);
       return (
