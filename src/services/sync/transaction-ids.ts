@@ -11,12 +11,14 @@ export async function transactionIdsFor(
 ): Promise<ReadonlyMap<string, string>> {
   const own = events.filter((e) => e.event.sender === userId).map((e) => e.event.event_id);
   if (own.length === 0 || deviceId === null) return new Map();
+  // Looked up by event (indexed) and matched to the device here: filtering on user and device in SQL
+  // lets SQLite pick the primary key and scan every transaction the device ever made.
   const rows = await db
     .selectFrom('event_txns')
-    .select(['event_id', 'txn_id'])
-    .where('user_id', '=', userId)
-    .where('device_id', '=', deviceId)
+    .select(['event_id', 'txn_id', 'user_id', 'device_id'])
     .where('event_id', 'in', own)
     .execute();
-  return new Map(rows.map((r) => [r.event_id, r.txn_id]));
+  return new Map(
+    rows.filter((r) => r.user_id === userId && r.device_id === deviceId).map((r) => [r.event_id, r.txn_id]),
+  );
 }
