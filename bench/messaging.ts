@@ -59,12 +59,11 @@ function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            json: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Json,
-          }),
-        );
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const isJson = (res.headers['content-type'] ?? '').startsWith('application/json');
+          resolve({ status: res.statusCode ?? 0, json: isJson ? (JSON.parse(text) as Json) : { text } });
+        });
       },
     );
     req.on('error', reject);
@@ -149,7 +148,10 @@ listeners:
     try {
       if ((await request(base, 'GET', '/health', {})).status === 200) break;
     } catch {
-      if (i > 200) throw new Error('Hearth did not start');
+      if (i > 200) {
+        child.kill('SIGKILL');
+        throw new Error('Hearth did not start');
+      }
     }
     await new Promise((r) => setTimeout(r, 100));
   }
