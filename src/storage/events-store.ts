@@ -140,6 +140,23 @@ export async function lastEventAtOrBefore(
   return row ? rowToStoredEvent(row) : undefined;
 }
 
+/** The rooms that have events with stream ordering in (after, upTo]: what an incremental sync visits. */
+export async function roomsWithNewEvents(
+  db: Kysely<Schema>,
+  after: number,
+  upTo: number,
+): Promise<Set<string>> {
+  if (upTo <= after) return new Set();
+  const rows = await db
+    .selectFrom('events')
+    .select('room_id')
+    .distinct()
+    .where('stream_ordering', '>', after)
+    .where('stream_ordering', '<=', upTo)
+    .execute();
+  return new Set(rows.map((r) => r.room_id));
+}
+
 /** Membership events about a user with stream ordering in (after, upTo], oldest first. */
 export async function membershipChanges(
   db: Kysely<Schema>,

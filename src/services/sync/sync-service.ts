@@ -5,7 +5,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { accountDataChanges } from '../../storage/account-data-store.js';
 import { getFilter } from '../../storage/filters-store.js';
-import { membershipChanges, type StoredEvent } from '../../storage/events-store.js';
+import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
@@ -110,6 +110,7 @@ export class SyncService {
     const changedRooms = new Map<string, StoredEvent>();
     for (const change of changes) changedRooms.set(change.event.room_id, change);
     const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
+    const active = initial ? new Set<string>() : await roomsWithNewEvents(db, since.events, now.events);
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
     const roomAccountData = new Map<string, JsonObject[]>();
     for (const entry of accountData) {
@@ -123,6 +124,9 @@ export class SyncService {
       if (!wanted(roomId)) continue;
       const change = changedRooms.get(roomId);
       if (!initial && !change && membership !== 'join') continue;
+      // A joined room with no new events and no new account data has nothing to send.
+      if (!initial && !change && !req.fullState && !active.has(roomId) && !roomAccountData.has(roomId))
+        continue;
       const memberEvent = change ?? (await this.memberEvent(roomId, req.userId));
       if (!memberEvent) continue;
       if (membership === 'invite') {
