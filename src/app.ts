@@ -15,6 +15,7 @@ import type { Metrics } from './http/metrics.js';
 import type { Notifier } from './services/notifier.js';
 import type { RoomServices } from './services/rooms/index.js';
 import type { SyncService } from './services/sync/sync-service.js';
+import type { PushRules } from './services/push/push-rules.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
@@ -37,6 +38,7 @@ export interface AppDeps {
   notifier: Notifier;
   rooms: RoomServices;
   sync: SyncService;
+  pushRules: PushRules;
   accounts: Accounts;
   clock: () => number;
 }

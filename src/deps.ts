@@ -11,6 +11,8 @@ import { Notifier } from './services/notifier.js';
 import { createRoomServices } from './services/rooms/index.js';
 import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
 import { SyncService } from './services/sync/sync-service.js';
+import { PushRules } from './services/push/push-rules.js';
+import { deleteAllPushRules } from './storage/push-rules-store.js';
 import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
 import type { JsonObject } from './protocol/canonical-json.js';
@@ -60,6 +62,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     registrationSharedSecret: readRegistrationSharedSecret(config),
   });
   connectAccountsToRooms(accounts, rooms, { database, logger });
+  accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
   return {
     config,
     logger,
@@ -71,5 +74,6 @@ export function createAppDeps(input: DepsInput): AppDeps {
     serverKeys,
     rooms,
     sync: new SyncService({ database, rooms, notifier, clock }),
+    pushRules: new PushRules({ database, notifier }),
   };
 }

@@ -69,6 +69,15 @@ test('a deactivated user leaves their rooms and rejects their invites', async ()
   assert.equal((await api.get('/joined_rooms', carol)).status, 401, 'the token is gone');
 });
 
+test("deactivation deletes the user's own push rules", async () => {
+  const dave = await createTestUser(t, 'dave');
+  const rule = '/pushrules/global/content/mine';
+  assert.equal((await api.put(rule, dave, { pattern: 'cake', actions: ['notify'] })).status, 200);
+  assert.equal((await t.deps.pushRules.ruleset(dave.userId)).content.length, 1);
+  await t.deps.accounts.deactivation.deactivate(dave.userId, { erase: false });
+  assert.equal((await t.deps.pushRules.ruleset(dave.userId)).content.length, 0);
+});
+
 test('per-room account data needs a room that exists', async () => {
   const roomId = await api.createRoom(alice);
   const url = (room: string) => `/user/${enc(alice.userId)}/rooms/${enc(room)}/account_data/org.example.note`;

@@ -3,26 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
-import { PushRules } from '../../services/push/push-rules.js';
 import { clientPaths } from './paths.js';
 import { objectBody, queryOf, stringParam } from './params.js';
 
 type Rule = { Params: { kind: string; ruleId: string } };
 
-// One service per set of deps, so every listener of a process shares the per-user write lock.
-const services = new WeakMap<AppDeps, PushRules>();
-
-function pushRulesOf(deps: AppDeps): PushRules {
-  let service = services.get(deps);
-  if (!service) {
-    service = new PushRules({ database: deps.database, notifier: deps.notifier });
-    services.set(deps, service);
-  }
-  return service;
-}
-
 export async function pushRuleRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const pushRules = pushRulesOf(deps);
+  const { pushRules } = deps;
 
   for (const url of clientPaths('/pushrules/')) {
     // GET /_matrix/client/v3/pushrules/
