@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx). Each file
-// ends when its tests do (--test-force-exit): client libraries such as matrix-js-sdk leave retry timers.
+// Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx).
 // Usage: npm test [-- path-fragment ...] to run only the files whose path contains a fragment.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ if (files.length === 0) {
 const concurrency = Math.max(2, availableParallelism());
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);
