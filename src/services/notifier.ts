@@ -9,10 +9,24 @@ export interface Wakeable {
 export class Notifier {
   private readonly byUser = new Map<string, Set<Wakeable>>();
   private readonly byRoom = new Map<string, Set<Wakeable>>();
+  private isClosed = false;
+
+  /** True once the server is shutting down: waiting requests should answer now. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Wakes every waiter and every later one, so long-polls end and shutdown is not held up by them. */
+  close(): void {
+    this.isClosed = true;
+    for (const set of [...this.byUser.values(), ...this.byRoom.values()])
+      for (const waiter of [...set]) waiter.wake();
+  }
 
   /** Registers a waiter for a user and the rooms they are in; returns the function that removes it. */
   listen(userId: string, roomIds: Iterable<string>, waiter: Wakeable): () => void {
     const rooms = [...roomIds];
+    if (this.isClosed) waiter.wake();
     add(this.byUser, userId, waiter);
     for (const roomId of rooms) add(this.byRoom, roomId, waiter);
     return () => {

@@ -159,3 +159,21 @@ test('sync tokens and history survive a restart', async () => {
     await scratch.drop();
   }
 });
+
+test('shutting down ends a waiting /sync at once', async () => {
+  const own = await startTestApp();
+  try {
+    const c = clientFor(own);
+    const erin = await createTestUser(own, 'erin');
+    const since = (await c.get('/sync', erin)).body.next_batch as string;
+    const started = Date.now();
+    const waiting = c.get(`/sync?since=${since}&timeout=30000`, erin);
+    await new Promise((r) => setTimeout(r, 200));
+    own.deps.notifier.close();
+    const res = await waiting;
+    assert.equal(res.status, 200);
+    assert.ok(Date.now() - started < 5000, 'answered without waiting out its timeout');
+  } finally {
+    await own.close();
+  }
+});

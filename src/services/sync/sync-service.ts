@@ -54,7 +54,8 @@ export class SyncService {
       for (;;) {
         const result = await this.compute(req, filter, since);
         const remaining = deadline - this.deps.clock();
-        if (!since || req.fullState || !result.empty || remaining <= 0) return result.body;
+        if (!since || req.fullState || !result.empty || remaining <= 0 || this.deps.notifier.closed)
+          return result.body;
         if (!(await waiter.wait(remaining))) return result.body;
       }
     } finally {
@@ -220,6 +221,8 @@ class Waiter implements Wakeable {
         this.resolve = undefined;
         resolve(false);
       }, ms);
+      // A waiting /sync must never keep the process alive on its own.
+      timer.unref();
       this.resolve = (value) => {
         clearTimeout(timer);
         this.resolve = undefined;
