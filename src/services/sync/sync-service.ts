@@ -221,8 +221,6 @@ class Waiter implements Wakeable {
         this.resolve = undefined;
         resolve(false);
       }, ms);
-      // A waiting /sync must never keep the process alive on its own.
-      timer.unref();
       this.resolve = (value) => {
         clearTimeout(timer);
         this.resolve = undefined;
