@@ -1,7 +1,6 @@
 // Membership changes (client-server-api, "Room membership"): join, invite, leave, kick, ban, unban,
 // knock, forget. Each is an m.room.member event that the room version's auth rules accept or refuse.
 import type { JsonObject } from '../../protocol/canonical-json.js';
-import { stateKeyOf } from '../../protocol/pdu/types.js';
 import { MatrixError } from '../../matrix-error.js';
 import { forgetRoom, getAlias, unforgetRoom } from '../../storage/rooms-store.js';
 import type { StoredEvent } from '../../storage/events-store.js';
@@ -139,5 +138,3 @@ export class Membership {
 function withReason(reason: string | undefined): JsonObject {
   return reason === undefined ? {} : { reason };
 }
-
-export const MEMBER_KEY = (userId: string) => stateKeyOf('m.room.member', userId);
