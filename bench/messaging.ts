@@ -21,6 +21,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SENDERS = 32;
 const ROOM_SIZE = 4;
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -138,7 +139,12 @@ listeners:
   );
   // The compiled server, as `npm start` runs it (tsx's loader would add its own memory and start-up).
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, [join(ROOT, 'bin/hearth.js'), 'start', '-c', join(dir, 'hs.yaml')], {
+  // BENCH_PROFILE=DIR writes a V8 CPU profile of the server to DIR (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const serverArgs = [...profile, join(ROOT, 'bin/hearth.js'), 'start', '-c', join(dir, 'hs.yaml')];
+  const child = spawn(process.execPath, serverArgs, {
     cwd: ROOT,
     env: { ...process.env, HEARTH_LOG_LEVEL: 'warn', HEARTH_DATABASE_URL: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -213,6 +219,11 @@ async function main(): Promise<void> {
   const ceiling = await baseline();
   const hearth = await startHearth();
   try {
+    // RSS right after start-up, then after a quiet spell: V8 gives back the young generation it grew
+    // while loading modules only once the process has been idle for some seconds, so the second
+    // figure is what a server that sits waiting for messages uses.
+    const atStart = await rssMiB(hearth.metricsBase);
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
     const idle = await rssMiB(hearth.metricsBase);
     const users: (Client & { userId: string })[] = [];
     for (let i = 0; i < SENDERS; i++) users.push(await register(hearth.base, `sender${i}`));
@@ -230,10 +241,20 @@ async function main(): Promise<void> {
           {},
         );
     }
+    const midLoad = new Promise<number>((resolve, reject) =>
+      setTimeout(() => void rssMiB(hearth.metricsBase).then(resolve, reject), LOAD_SECONDS * 500),
+    );
     const rate = await throughput(SENDERS, LOAD_SECONDS, (w) =>
       send(users[w]!, rooms[Math.floor(w / ROOM_SIZE)]!, `load ${w}`),
     );
-    const loaded = await rssMiB(hearth.metricsBase);
+    const loaded = await midLoad;
+    if (process.env.BENCH_LOAD_ONLY) {
+      // For profiling the server under load alone (with BENCH_PROFILE).
+      console.log(
+        `messages sent: ${rate.toFixed(0)} msg/s; RSS idle ${idle.toFixed(1)} MiB, under load ${loaded.toFixed(1)} MiB`,
+      );
+      return;
+    }
 
     // Latency: the receiver waits in /sync; the sender's message must arrive there.
     const [sender, receiver] = [users[0]!, users[1]!];
@@ -294,7 +315,7 @@ async function main(): Promise<void> {
     console.log(`  sequential sends by one user          ${f(sequential, 2)} ms/message (target <= 2)`);
     console.log(`  initial /sync, 200 rooms x 50 msgs    median ${f(syncTimes[1]!, 0)} ms (target <= 500)`);
     console.log(
-      `  server RSS                            idle ${f(idle)} MiB (target <= 80), after load ${f(loaded)} MiB, at end ${f(afterAll)} MiB`,
+      `  server RSS                            idle ${f(idle)} MiB after ${IDLE_SECONDS}s quiet (target <= 80; ${f(atStart)} MiB just after start), under load ${f(loaded)} MiB, at end ${f(afterAll)} MiB`,
     );
   } finally {
     await hearth.stop();

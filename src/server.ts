@@ -43,7 +43,7 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
   const cleanups: (() => Promise<void>)[] = [];
   if (config.pid_file) cleanups.push(() => rm(config.pid_file!, { force: true }));
   try {
-    const database = await openDatabase(config.database);
+    const database = await openDatabase(config.database, { onWarning: (message) => logger.warn(message) });
     cleanups.unshift(() => database.close());
     const migration = await migrate(database);
     if (migration.applied.length > 0) {

@@ -3,7 +3,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { SplitSqliteDialect } from './sqlite-driver.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/homeserver-config.js';
 import type { Schema } from './schema.js';
@@ -30,48 +32,49 @@ function int8AsNumber(defaults: TypeParser): TypeParser {
   return (oid, format) => (oid === PG_INT8 ? Number : defaults(oid, format));
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export interface OpenOptions {
+  /** Told when something degrades without failing (the SQLite checkpoint worker stopped). */
+  onWarning?: (message: string) => void;
+}
+
+export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {}): Promise<Database> {
   return config.engine === 'sqlite'
-    ? openSqlite(config.path, config.synchronous ?? 'normal')
+    ? openSqlite(config.path, config.synchronous ?? 'normal', opts)
     : openPostgres(config);
 }
 
-function openSqlite(path: string, synchronous: 'normal' | 'full'): Database {
-  let sqlite: SQLite.Database;
+function openSqlite(path: string, synchronous: 'normal' | 'full', opts: OpenOptions): Database {
+  let writer: SQLite.Database;
+  let reader: SQLite.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    sqlite = new SQLite(path);
-    sqlite.pragma('journal_mode = WAL');
+    writer = new SQLite(path);
+    writer.pragma('journal_mode = WAL');
     // NORMAL (the default) with WAL: every acknowledged write survives a crash of Hearth; an OS crash or
     // power cut may lose the last commits. FULL syncs each commit to disk first, at about 0.5–3 ms each.
-    sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    writer.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    writer.pragma('foreign_keys = ON');
+    writer.pragma('busy_timeout = 5000');
+    if (path !== ':memory:') {
+      reader = new SQLite(path, { readonly: true });
+      reader.pragma('busy_timeout = 5000');
+    }
   } catch (err) {
     throw new DatabaseOpenError(`Cannot open SQLite database ${path}: ${(err as Error).message}`);
   }
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close: () => db.destroy() };
-}
-
-/**
- * Kysely prepares every query anew; preparing costs as much as running a small statement, and Hearth
- * runs the same few hundred statements over and over, so prepared statements are kept and reused.
- */
-function withStatementCache(sqlite: SQLite.Database, capacity = 1000): SqliteDialectConfig['database'] {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(query: string) {
-      let statement = cache.get(query);
-      if (!statement) {
-        statement = sqlite.prepare(query);
-        if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
-        cache.set(query, statement);
-      }
-      return statement;
-    },
+  const checkpointer = reader
+    ? new SqliteCheckpointer(writer, path, (reason) =>
+        opts.onWarning?.(`SQLite checkpoints moved back to the writer: ${reason}`),
+      )
+    : undefined;
+  const db = new Kysely<Schema>({
+    dialect: new SplitSqliteDialect(writer, reader, checkpointer && (() => checkpointer.noteCommit())),
+  });
+  const close = async () => {
+    await checkpointer?.close();
+    await db.destroy();
   };
+  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close };
 }
 
 function sslOptions(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.PoolConfig['ssl'] {

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { RoomEvent } from '../protocol/pdu/types.js';
 import type { Schema } from './schema.js';
 import type { EventsTable } from './schema-rooms.js';
+import { HotStatement } from './hot-statement.js';
 
 /** An event as stored: the PDU with its id and room, and where it sits. */
 export interface StoredEvent {
@@ -45,27 +46,29 @@ export function rowToStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+const INSERT_EVENT = new HotStatement(
+  `insert into events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts,
+     membership, json, state_group_before, state_group_after, redacted_by)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)`,
+);
+
 export async function insertEvent(db: Kysely<Schema>, stored: StoredEvent, pduJson: string): Promise<void> {
   const { event } = stored;
   const membership = event.type === 'm.room.member' ? event.content.membership : undefined;
-  await db
-    .insertInto('events')
-    .values({
-      event_id: event.event_id,
-      room_id: event.room_id,
-      stream_ordering: stored.streamOrdering,
-      depth: event.depth,
-      type: event.type,
-      state_key: event.state_key ?? null,
-      sender: event.sender,
-      origin_server_ts: event.origin_server_ts,
-      membership: typeof membership === 'string' ? membership : null,
-      json: pduJson,
-      state_group_before: stored.stateGroupBefore,
-      state_group_after: stored.stateGroupAfter,
-      redacted_by: null,
-    })
-    .execute();
+  await INSERT_EVENT.execute(db, [
+    event.event_id,
+    event.room_id,
+    stored.streamOrdering,
+    event.depth,
+    event.type,
+    event.state_key ?? null,
+    event.sender,
+    event.origin_server_ts,
+    typeof membership === 'string' ? membership : null,
+    pduJson,
+    stored.stateGroupBefore,
+    stored.stateGroupAfter,
+  ]);
 }
 
 export async function getEventsByIds(
@@ -176,21 +179,23 @@ export async function membershipChanges(
   return rows.map(rowToStoredEvent);
 }
 
+const FIND_TXN = new HotStatement<{ event_id: string }>(
+  'select event_id from event_txns where user_id = ? and device_id = ? and txn_id = ?',
+);
+
 export async function findTxnEvent(
   db: Kysely<Schema>,
   userId: string,
   deviceId: string,
   txnId: string,
 ): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('event_txns')
-    .select('event_id')
-    .where('user_id', '=', userId)
-    .where('device_id', '=', deviceId)
-    .where('txn_id', '=', txnId)
-    .executeTakeFirst();
+  const row = await FIND_TXN.first(db, [userId, deviceId, txnId]);
   return row?.event_id;
 }
+
+const RECORD_TXN = new HotStatement(
+  'insert into event_txns (user_id, device_id, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?)',
+);
 
 export async function recordTxn(
   db: Kysely<Schema>,
@@ -198,16 +203,7 @@ export async function recordTxn(
   eventId: string,
   now: number,
 ): Promise<void> {
-  await db
-    .insertInto('event_txns')
-    .values({
-      user_id: txn.userId,
-      device_id: txn.deviceId,
-      txn_id: txn.txnId,
-      event_id: eventId,
-      created_ts: now,
-    })
-    .execute();
+  await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.txnId, eventId, now]);
 }
 
 /** The event closest in time to `ts` in a direction (for /timestamp_to_event). */

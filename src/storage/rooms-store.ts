@@ -1,6 +1,7 @@
 // The rooms table, forward extremities, aliases and forgotten rooms.
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
+import { HotStatement } from './hot-statement.js';
 
 export interface RoomRecord {
   roomId: string;
@@ -63,11 +64,22 @@ export async function forwardExtremities(db: Kysely<Schema>, roomId: string): Pr
   return rows.map((r) => r.event_id);
 }
 
+const REPLACE_ONLY_EXTREMITY = new HotStatement(
+  'update forward_extremities set event_id = ? where room_id = ? and event_id = ?',
+);
+
+/** Replaces a room's forward extremities (`previous`: what they were, as this process last wrote them). */
 export async function replaceForwardExtremities(
   db: Kysely<Schema>,
   roomId: string,
   eventIds: readonly string[],
+  previous: readonly string[] = [],
 ): Promise<void> {
+  // A local room has one extremity that each new event replaces: one statement instead of two.
+  if (previous.length === 1 && eventIds.length === 1) {
+    const result = await REPLACE_ONLY_EXTREMITY.execute(db, [eventIds[0], roomId, previous[0]]);
+    if (result.numAffectedRows === 1n) return;
+  }
   await db.deleteFrom('forward_extremities').where('room_id', '=', roomId).execute();
   if (eventIds.length > 0) {
     await db

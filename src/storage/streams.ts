@@ -2,6 +2,7 @@
 // 'state_groups' is not a stream clients see; it just numbers state groups the same way.
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
+import { HotStatement } from './hot-statement.js';
 
 export type StreamName =
   | 'state_groups'
@@ -17,13 +18,12 @@ export type StreamName =
  * Takes the next position of a stream. Call inside the transaction that writes the row carrying it: the
  * counter row stays locked until that transaction ends, so positions commit in order.
  */
+const ADVANCE = new HotStatement<{ position: number }>(
+  'update stream_counters set position = position + 1 where stream = ? returning position',
+);
+
 export async function nextStreamPosition(trx: Kysely<Schema>, stream: StreamName): Promise<number> {
-  const updated = await trx
-    .updateTable('stream_counters')
-    .set((eb) => ({ position: eb('position', '+', 1) }))
-    .where('stream', '=', stream)
-    .returning('position')
-    .executeTakeFirst();
+  const updated = await ADVANCE.first(trx, [stream]);
   if (updated) return Number(updated.position);
   await trx
     .insertInto('stream_counters')

@@ -1,6 +1,7 @@
 // The access_tokens table: tokens are stored only as SHA-256 hashes (see services/accounts/access-tokens.ts).
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
+import { HotStatement } from './hot-statement.js';
 
 export interface NewAccessToken {
   tokenHash: string;
@@ -36,24 +37,24 @@ export async function insertAccessToken(db: Kysely<Schema>, token: NewAccessToke
   return Number(row.id);
 }
 
+const FIND_ACCESS_TOKEN = new HotStatement<{
+  id: number;
+  user_id: string;
+  device_id: string | null;
+  valid_until_ts: number | null;
+  is_admin: number;
+  is_guest: number;
+  deactivated: number;
+}>(
+  `select t.id, t.user_id, t.device_id, t.valid_until_ts, u.is_admin, u.is_guest, u.deactivated
+   from access_tokens t join users u on u.user_id = t.user_id where t.token_hash = ?`,
+);
+
 export async function findAccessToken(
   db: Kysely<Schema>,
   tokenHash: string,
 ): Promise<AccessTokenOwner | undefined> {
-  const row = await db
-    .selectFrom('access_tokens')
-    .innerJoin('users', 'users.user_id', 'access_tokens.user_id')
-    .select([
-      'access_tokens.id',
-      'access_tokens.user_id',
-      'access_tokens.device_id',
-      'access_tokens.valid_until_ts',
-      'users.is_admin',
-      'users.is_guest',
-      'users.deactivated',
-    ])
-    .where('access_tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+  const row = await FIND_ACCESS_TOKEN.first(db, [tokenHash]);
   if (!row) return undefined;
   return {
     tokenId: Number(row.id),

@@ -14,6 +14,7 @@ import {
 import { createStateGroup, updateCurrentState } from '../../storage/state-store.js';
 import { insertRoom, replaceForwardExtremities } from '../../storage/rooms-store.js';
 import { nextStreamPosition } from '../../storage/streams.js';
+import { GroupCommit } from '../../storage/group-commit.js';
 import { authEventTypes, authorize } from '../../protocol/auth-rules/index.js';
 import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js';
 import { toRoomEvent } from '../../protocol/event-id.js';
@@ -54,10 +55,14 @@ export interface PipelineDeps {
 
 export class EventPipeline {
   private readonly lock = new KeyedLock();
+  /** Events of different rooms persisted at the same time share one commit. */
+  private readonly commits: GroupCommit;
   /** Called after an event commits (sync wake-ups, profile and push hooks). */
   readonly afterPersist: ((stored: StoredEvent) => void)[] = [];
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    this.commits = new GroupCommit(deps.database.db);
+  }
 
   /** Runs work under a room's writer lock (room creation sends several events as one unit). */
   withRoomLock<T>(roomId: string, work: () => Promise<T>): Promise<T> {
@@ -203,14 +208,14 @@ export class EventPipeline {
     txn: Txn | undefined,
     extra?: (trx: Database['db']) => Promise<void>,
   ): Promise<StoredEvent> {
-    const { database, rooms, clock } = this.deps;
+    const { rooms, clock } = this.deps;
     const isState = event.state_key !== undefined;
     const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
     const stateAfter = key ? new Map(room.state).set(key, event.event_id) : room.state;
     const pduJson = canonicalJson(toPdu(event, room.roomVersion));
     let stored!: StoredEvent;
     let groupAfter = room.stateGroup;
-    await database.db.transaction().execute(async (trx) => {
+    await this.commits.run(async (trx) => {
       await extra?.(trx);
       let groupBefore = room.stateGroup;
       if (room.extremities.length === 0)
@@ -246,7 +251,7 @@ export class EventPipeline {
           ]),
         );
       }
-      await replaceForwardExtremities(trx, event.room_id, [event.event_id]);
+      await replaceForwardExtremities(trx, event.room_id, [event.event_id], room.extremities);
       if (txn) await recordTxn(trx, txn, event.event_id, clock());
       const redacts = redactsOf(event, room);
       if (redacts) await markRedacted(trx, redacts, event.event_id);

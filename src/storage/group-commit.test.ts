@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { testEachDatabase } from '../../test/support/databases.js';
+import { GroupCommit } from './group-commit.js';
+import { currentStreamPosition, nextStreamPosition } from './streams.js';
+
+testEachDatabase('group commit: concurrent writes share a transaction and all land', async ({ db }) => {
+  const commits = new GroupCommit(db);
+  let transactions = 0;
+  const seen = new Set<unknown>();
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      commits.run(async (trx) => {
+        if (!seen.has(trx)) {
+          seen.add(trx);
+          transactions++;
+        }
+        return nextStreamPosition(trx, 'events');
+      }),
+    ),
+  );
+  assert.deepEqual(
+    [...results].sort((a, b) => a - b),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
+  assert.ok(transactions < 20, `expected shared transactions, got ${transactions}`);
+  assert.equal(await currentStreamPosition(db, 'events'), 20);
+});
+
+testEachDatabase('group commit: one failing write fails alone, the others commit', async ({ db }) => {
+  const commits = new GroupCommit(db);
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 6 }, (_, i) =>
+      commits.run(async (trx) => {
+        const position = await nextStreamPosition(trx, 'account_data');
+        if (i === 2) await sql`select * from no_such_table`.execute(trx);
+        return position;
+      }),
+    ),
+  );
+  assert.equal(outcomes.filter((o) => o.status === 'rejected').length, 1);
+  assert.equal(outcomes[2]!.status, 'rejected');
+  const positions = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  // The failed write's position was rolled back with it: the stream stays gapless.
+  assert.deepEqual(
+    [...positions].sort((a, b) => a - b),
+    [1, 2, 3, 4, 5],
+  );
+  assert.equal(await currentStreamPosition(db, 'account_data'), 5);
+});

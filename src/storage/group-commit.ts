@@ -1,0 +1,77 @@
+// Group commit: writes that arrive while a transaction is running are gathered and committed together in
+// the next one. A commit is the dearest part of a small write (on SQLite it writes every touched page to
+// the WAL; on PostgreSQL it waits for the WAL flush), so under load many writers share one commit, while a
+// lone writer still commits after one turn of the event loop.
+//
+// A failure of one write must not fail the others. Savepoints around each write would say which one
+// failed, but cost as much as the writes themselves on SQLite; failures are rare (a constraint broken by
+// a racing request, a database error), so a batch runs without them and, if anything in it throws, is
+// rolled back whole and each of its writes runs again in a transaction of its own. Work must therefore
+// touch nothing but the transaction it is given (it may run twice; only the committed run counts).
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+type Work<T> = (trx: Kysely<Schema>) => Promise<T>;
+
+interface Pending {
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private draining = false;
+
+  /** `maxBatch` bounds how many writes share one transaction (and how long the first waits for the last). */
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly maxBatch = 64,
+  ) {}
+
+  /** Runs `work` in a transaction shared with other writes; resolves once that transaction committed. */
+  run<T>(work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the requests already received run up to their own write first: on SQLite a transaction
+        // completes within one turn of the event loop, so without this yield no batch would ever form.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.commit(batch);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        const values = await this.db.transaction().execute(async (trx) => {
+          const out: unknown[] = [];
+          for (const item of batch) out.push(await item.work(trx));
+          return out;
+        });
+        batch.forEach((item, i) => item.resolve(values[i]));
+        return;
+      } catch {
+        // Fall through: find out which write failed by running each alone.
+      }
+    }
+    for (const item of batch) {
+      try {
+        item.resolve(await this.db.transaction().execute((trx) => item.work(trx)));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { test } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { scratchSqlite } from '../../test/support/databases.js';
+import { openDatabase, type Database } from './database.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+
+async function withSqlite(work: (database: Database, path: string) => Promise<void>): Promise<void> {
+  const scratch = await scratchSqlite();
+  const database = await openDatabase(scratch.config);
+  try {
+    await sql`create table t (id integer primary key, v text)`.execute(database.db);
+    await work(database, (scratch.config as { path: string }).path);
+  } finally {
+    await database.close();
+    await scratch.drop();
+  }
+}
+
+const count = async (database: Database) =>
+  Number((await sql<{ n: number }>`select count(*) as n from t`.execute(database.db)).rows[0]!.n);
+
+test('sqlite: a read during an open transaction answers at once with the last commit', async () => {
+  await withSqlite(async (database) => {
+    await sql`insert into t (v) values ('committed')`.execute(database.db);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = database.db.transaction().execute(async (trx) => {
+      await sql`insert into t (v) values ('pending')`.execute(trx);
+      await held;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // With one connection this read would wait for the transaction (and then see its row).
+    assert.equal(await count(database), 1);
+    release();
+    await transaction;
+    assert.equal(await count(database), 2);
+  });
+});
+
+test('sqlite: a lone write waits for the open transaction, in order', async () => {
+  await withSqlite(async (database) => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = database.db.transaction().execute(async (trx) => {
+      await sql`insert into t (v) values ('first')`.execute(trx);
+      await held;
+      order.push('transaction');
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const write = sql`insert into t (v) values ('second')`
+      .execute(database.db)
+      .then(() => order.push('write'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(order, []);
+    release();
+    await Promise.all([transaction, write]);
+    assert.deepEqual(order, ['transaction', 'write']);
+    const rows = await sql<{ v: string }>`select v from t order by id`.execute(database.db);
+    assert.deepEqual(
+      rows.rows.map((r) => r.v),
+      ['first', 'second'],
+    );
+  });
+});
+
+test('sqlite: a failed transaction leaves the writer usable', async () => {
+  await withSqlite(async (database) => {
+    await assert.rejects(
+      database.db.transaction().execute(async (trx) => {
+        await sql`insert into t (v) values ('rolled back')`.execute(trx);
+        await sql`select * from missing_table`.execute(trx);
+      }),
+    );
+    await sql`insert into t (v) values ('after')`.execute(database.db);
+    assert.equal(await count(database), 1);
+  });
+});
+
+test('sqlite: under frequent commits a worker checkpoints the WAL, and stops when writes stop', async () => {
+  const scratch = await scratchSqlite();
+  const path = (scratch.config as { path: string }).path;
+  const writer = new SQLite(path);
+  writer.pragma('journal_mode = WAL');
+  writer.exec('create table t (id integer primary key, v text)');
+  const checkpointer = new SqliteCheckpointer(writer, path, undefined, { startCommits: 5, idleStopMs: 600 });
+  try {
+    const insert = writer.prepare('insert into t (v) values (?)');
+    const before = statSync(path).size;
+    for (let i = 0; i < 4; i++) checkpointer.noteCommit(1_000);
+    assert.equal(checkpointer.active, false, 'started before commits were frequent');
+    checkpointer.noteCommit(1_000);
+    assert.equal(checkpointer.active, true);
+    // The writer no longer checkpoints: what reaches the database file is the worker's doing.
+    for (let i = 0; i < 300; i++) insert.run('x'.repeat(4000));
+    await until(() => statSync(path).size >= before + 1_000_000, 'no checkpoint ran');
+    await until(() => !checkpointer.active, 'the worker did not stop when writes stopped');
+    assert.equal(writer.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  } finally {
+    await checkpointer.close();
+    writer.close();
+    await scratch.drop();
+  }
+});
+
+async function until(condition: () => boolean, message: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(condition(), message);
+}
+
+test('sqlite: an in-memory database works on one connection', async () => {
+  const database = await openDatabase({ engine: 'sqlite', path: ':memory:' });
+  try {
+    await sql`create table t (id integer primary key, v text)`.execute(database.db);
+    await database.db.transaction().execute(async (trx) => {
+      await sql`insert into t (v) values ('a')`.execute(trx);
+    });
+    assert.equal(await count(database), 1);
+  } finally {
+    await database.close();
+  }
+});

@@ -1,0 +1,174 @@
+// A Kysely driver for better-sqlite3 with two connections to one WAL database: a writer, which runs
+// transactions and every statement that writes, one user at a time; and a reader for single read-only
+// statements outside transactions. Kysely's own SQLite driver has one connection behind one mutex, so a
+// request that only reads (a token check, a /sync) waits for whatever transaction is open, and every
+// write runs strictly after the reads queued before it; here reads never wait, they see the last commit,
+// as they would on PostgreSQL. An in-memory database has no second connection: the writer does all.
+//
+// Statements are prepared once and kept: preparing costs as much as running a small statement, and Hearth
+// runs the same few hundred statements over and over.
+import type SQLite from 'better-sqlite3';
+import {
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely';
+
+const STATEMENT_CACHE = 1000;
+
+class StatementCache {
+  private readonly statements = new Map<string, SQLite.Statement>();
+  constructor(readonly handle: SQLite.Database) {}
+
+  get(sql: string): SQLite.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.handle.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE)
+        this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function run<R>(statement: SQLite.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/** Serialises users of the writer connection: one transaction (or lone write) at a time, in arrival order. */
+class WriterLock {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = held;
+    return ready;
+  }
+}
+
+class SplitConnection implements DatabaseConnection {
+  /** Set while this connection holds the writer for a transaction. */
+  release: (() => void) | undefined;
+
+  constructor(private readonly driver: SplitSqliteDriver) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const { writer, reader } = this.driver;
+    if (this.release) return run<R>(writer.get(query.sql), query.parameters);
+    const statement = writer.get(query.sql);
+    if (statement.readonly && reader) return run<R>(reader.get(query.sql), query.parameters);
+    const release = await this.driver.lock.acquire();
+    try {
+      return run<R>(statement, query.parameters);
+    } finally {
+      release();
+      this.driver.onCommit?.();
+    }
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not used with SQLite');
+  }
+}
+
+export class SplitSqliteDriver implements Driver {
+  readonly lock = new WriterLock();
+  readonly writer: StatementCache;
+  readonly reader: StatementCache | undefined;
+
+  constructor(
+    writer: SQLite.Database,
+    reader: SQLite.Database | undefined,
+    /** Told after each commit of the writer (the checkpointer counts them). */
+    readonly onCommit?: () => void,
+  ) {
+    this.writer = new StatementCache(writer);
+    this.reader = reader ? new StatementCache(reader) : undefined;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new SplitConnection(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const split = connection as SplitConnection;
+    split.release = await this.lock.acquire();
+    try {
+      this.writer.get('begin').run();
+    } catch (err) {
+      this.endTransaction(split);
+      throw err;
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    this.finish(connection as SplitConnection, 'commit');
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    this.finish(connection as SplitConnection, 'rollback');
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async destroy(): Promise<void> {
+    this.reader?.handle.close();
+    this.writer.handle.close();
+  }
+
+  private finish(connection: SplitConnection, command: 'commit' | 'rollback'): void {
+    try {
+      this.writer.get(command).run();
+    } catch (err) {
+      // A failed commit leaves the transaction open in SQLite (SQLITE_BUSY); roll it back so the writer
+      // is usable again, then report the failure.
+      if (this.writer.handle.inTransaction) this.writer.handle.prepare('rollback').run();
+      throw err;
+    } finally {
+      this.endTransaction(connection);
+    }
+    if (command === 'commit') this.onCommit?.();
+  }
+
+  private endTransaction(connection: SplitConnection): void {
+    const release = connection.release;
+    connection.release = undefined;
+    release?.();
+  }
+}
+
+export class SplitSqliteDialect implements Dialect {
+  constructor(
+    private readonly writer: SQLite.Database,
+    private readonly reader: SQLite.Database | undefined,
+    private readonly onCommit?: () => void,
+  ) {}
+
+  createDriver(): Driver {
+    return new SplitSqliteDriver(this.writer, this.reader, this.onCommit);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+  createAdapter() {
+    return new SqliteAdapter();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new SqliteIntrospector(db);
+  }
+}
