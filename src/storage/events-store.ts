@@ -180,30 +180,34 @@ export async function membershipChanges(
 }
 
 const FIND_TXN = new HotStatement<{ event_id: string }>(
-  'select event_id from event_txns where user_id = ? and device_id = ? and txn_id = ?',
+  'select event_id from event_txns where user_id = ? and device_id = ? and endpoint = ? and txn_id = ?',
 );
 
-export async function findTxnEvent(
-  db: Kysely<Schema>,
-  userId: string,
-  deviceId: string,
-  txnId: string,
-): Promise<string | undefined> {
-  const row = await FIND_TXN.first(db, [userId, deviceId, txnId]);
+/** A client transaction: its id is scoped to the device and the endpoint it was sent to. */
+export interface TxnKey {
+  userId: string;
+  deviceId: string;
+  /** `send/{roomId}/{eventType}` or `redact/{roomId}/{eventId}`. */
+  endpoint: string;
+  txnId: string;
+}
+
+export async function findTxnEvent(db: Kysely<Schema>, txn: TxnKey): Promise<string | undefined> {
+  const row = await FIND_TXN.first(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
   return row?.event_id;
 }
 
 const RECORD_TXN = new HotStatement(
-  'insert into event_txns (user_id, device_id, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?)',
+  'insert into event_txns (user_id, device_id, endpoint, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?, ?)',
 );
 
 export async function recordTxn(
   db: Kysely<Schema>,
-  txn: { userId: string; deviceId: string; txnId: string },
+  txn: TxnKey,
   eventId: string,
   now: number,
 ): Promise<void> {
-  await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.txnId, eventId, now]);
+  await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId, eventId, now]);
 }
 
 /** The event closest in time to `ts` in a direction (for /timestamp_to_event). */

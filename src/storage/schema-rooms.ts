@@ -62,6 +62,8 @@ export interface ForwardExtremitiesTable {
 export interface EventTxnsTable {
   user_id: string;
   device_id: string;
+  /** What the transaction id is scoped to besides the device: `send/{roomId}/{type}`, `redact/{roomId}/{eventId}`. */
+  endpoint: string;
   txn_id: string;
   event_id: string;
   created_ts: number;

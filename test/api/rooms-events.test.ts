@@ -52,6 +52,38 @@ test('send: transaction ids are idempotent per device; bad input changes nothing
   assert.deepEqual(bodies(page.body.chunk), ['one'], 'only the one good message is stored');
 });
 
+test('send: a transaction id is scoped to its endpoint: another room or event type is a new request', async () => {
+  const [roomA, roomB] = [
+    await api.createRoom(alice, { preset: 'public_chat' }),
+    await api.createRoom(alice, { preset: 'public_chat' }),
+  ];
+  const inA = await api.put(`/rooms/${enc(roomA)}/send/m.room.message/same`, alice, { body: 'a' });
+  const inB = await api.put(`/rooms/${enc(roomB)}/send/m.room.message/same`, alice, { body: 'b' });
+  const otherType = await api.put(`/rooms/${enc(roomA)}/send/m.custom/same`, alice, { body: 'c' });
+  assert.deepEqual([inA.status, inB.status, otherType.status], [200, 200, 200]);
+  assert.equal(new Set([inA.body.event_id, inB.body.event_id, otherType.body.event_id]).size, 3);
+  // The same endpoint again, also through r0, is the same request.
+  const retry = await t.app.inject({
+    method: 'PUT',
+    url: `/_matrix/client/r0/rooms/${enc(roomB)}/send/m.room.message/same`,
+    headers: { authorization: `Bearer ${alice.accessToken}` },
+    payload: { body: 'b' },
+  });
+  assert.equal(retry.json().event_id, inB.body.event_id);
+  const redactA = await api.put(`/rooms/${enc(roomA)}/redact/${enc(inA.body.event_id)}/same`, alice, {});
+  const redactOther = await api.put(
+    `/rooms/${enc(roomA)}/redact/${enc(otherType.body.event_id)}/same`,
+    alice,
+    {},
+  );
+  assert.notEqual(redactA.body.event_id, redactOther.body.event_id);
+  const page = await api.get(`/rooms/${enc(roomB)}/messages?dir=b&limit=50`, alice);
+  assert.deepEqual(
+    bodies(page.body.chunk.filter((e: { type: string }) => e.type === 'm.room.message')),
+    ['b'],
+  );
+});
+
 test('state: power levels decide, same content twice gives the same event, canonical alias must exist', async () => {
   const roomId = await api.createRoom(alice, { preset: 'public_chat' });
   assert.equal((await api.join(bob, roomId)).status, 200);

@@ -7,9 +7,11 @@ import type { Txn } from '../../services/rooms/event-pipeline.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalObjectBody, optionalString, roomIdParam } from './params.js';
 
-function txnOf(requester: Requester, txnId: string): Txn {
+/** Transaction ids are scoped to the device and the endpoint (room and event type, or redacted event). */
+function txnOf(requester: Requester, endpoint: string, txnId: string): Txn {
   // Tokens without a device (appservices, later) scope transactions to the token itself.
-  return { userId: requester.userId, deviceId: requester.deviceId ?? `token:${requester.tokenId}`, txnId };
+  const deviceId = requester.deviceId ?? `token:${requester.tokenId}`;
+  return { userId: requester.userId, deviceId, endpoint, txnId };
 }
 
 function eventTypeParam(type: string): string {
@@ -32,7 +34,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         requester.userId,
         eventTypeParam(eventType),
         content,
-        txnOf(requester, txnId),
+        txnOf(requester, `send/${roomId}/${eventType}`, txnId),
       );
       return { event_id: stored.event.event_id };
     });
@@ -71,7 +73,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         requester.userId,
         eventId,
         reason,
-        txnOf(requester, txnId),
+        txnOf(requester, `redact/${roomId}/${eventId}`, txnId),
       );
       return { event_id: stored.event.event_id };
     });

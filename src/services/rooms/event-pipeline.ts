@@ -10,6 +10,7 @@ import {
   markRedacted,
   recordTxn,
   type StoredEvent,
+  type TxnKey as Txn,
 } from '../../storage/events-store.js';
 import { createStateGroup, updateCurrentState } from '../../storage/state-store.js';
 import { insertRoom, replaceForwardExtremities } from '../../storage/rooms-store.js';
@@ -38,11 +39,7 @@ export interface EventDraft {
   redacts?: string;
 }
 
-export interface Txn {
-  userId: string;
-  deviceId: string;
-  txnId: string;
-}
+export type { TxnKey as Txn } from '../../storage/events-store.js';
 
 export interface PipelineDeps {
   database: Database;
@@ -81,7 +78,7 @@ export class EventPipeline {
   async sendLocked(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
     const { rooms, database } = this.deps;
     if (txn) {
-      const existing = await findTxnEvent(database.db, txn.userId, txn.deviceId, txn.txnId);
+      const existing = await findTxnEvent(database.db, txn);
       if (existing) {
         const stored = await rooms.getEvent(existing);
         if (stored) return stored;

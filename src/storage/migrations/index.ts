@@ -5,5 +5,13 @@ import { streams } from './0002-streams.js';
 import { accounts } from './0003-accounts.js';
 import { rooms } from './0004-rooms.js';
 import { pushRules } from './0005-push-rules.js';
+import { txnEndpoints } from './0006-txn-endpoints.js';
 
-export const MIGRATIONS: readonly Migration[] = [serverMetadata, streams, accounts, rooms, pushRules];
+export const MIGRATIONS: readonly Migration[] = [
+  serverMetadata,
+  streams,
+  accounts,
+  rooms,
+  pushRules,
+  txnEndpoints,
+];
