@@ -63,6 +63,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
   });
   connectAccountsToRooms(accounts, rooms, { database, logger });
   accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
+  const pushRules = new PushRules({ database, notifier });
   return {
     config,
     logger,
@@ -73,7 +74,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     accounts,
     serverKeys,
     rooms,
-    sync: new SyncService({ database, rooms, notifier, clock }),
-    pushRules: new PushRules({ database, notifier }),
+    sync: new SyncService({ database, rooms, notifier, clock, pushRules }),
+    pushRules,
   };
 }

@@ -78,10 +78,9 @@ test('send: a transaction id is scoped to its endpoint: another room or event ty
   );
   assert.notEqual(redactA.body.event_id, redactOther.body.event_id);
   const page = await api.get(`/rooms/${enc(roomB)}/messages?dir=b&limit=50`, alice);
-  assert.deepEqual(
-    bodies(page.body.chunk.filter((e: { type: string }) => e.type === 'm.room.message')),
-    ['b'],
-  );
+  assert.deepEqual(bodies(page.body.chunk.filter((e: { type: string }) => e.type === 'm.room.message')), [
+    'b',
+  ]);
 });
 
 test('state: power levels decide, same content twice gives the same event, canonical alias must exist', async () => {

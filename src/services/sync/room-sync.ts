@@ -8,6 +8,7 @@ import { strippedState } from '../rooms/client-event.js';
 import type { RoomServices } from '../rooms/index.js';
 import { eventMatches, type RoomEventFilter } from './filter.js';
 import { formatEventsToken } from './token.js';
+import type { MembersSent } from './lazy-members.js';
 
 export interface RoomSyncRequest {
   roomId: string;
@@ -23,6 +24,8 @@ export interface RoomSyncRequest {
   joined: boolean;
   now: number;
   transactionIds: (events: StoredEvent[]) => Promise<ReadonlyMap<string, string>>;
+  /** The member events the device holds, when lazy-loading without include_redundant_members. */
+  membersSent?: MembersSent;
 }
 
 export interface RoomSyncResult {
@@ -36,6 +39,8 @@ export interface RoomSyncResult {
 const DEFAULT_TIMELINE_LIMIT = 10;
 
 export class RoomSync {
+  private readonly memberSummaries = new WeakMap<ReadonlyMap<string, string>, MemberSummary>();
+
   constructor(private readonly rooms: RoomServices) {}
 
   async sync(req: RoomSyncRequest): Promise<RoomSyncResult> {
@@ -71,6 +76,7 @@ export class RoomSync {
     } else if (req.stateFilter.lazyLoadMembers) {
       stateEvents = await this.lazyMembers(stateAtStart, req, visible);
     }
+    stateEvents = this.withoutHeldMembers(stateEvents, visible, req);
     const transactionIds = await req.transactionIds(visible);
     return {
       timeline: {
@@ -82,6 +88,26 @@ export class RoomSync {
       summary: await this.summary(req),
       changed: fetched.length > 0 || req.since === 0,
     };
+  }
+
+  /**
+   * Lazy-loading without include_redundant_members: drops member events the device already holds and
+   * notes the ones it is sent now (in state or in the timeline).
+   */
+  private withoutHeldMembers(
+    state: StoredEvent[],
+    timeline: readonly StoredEvent[],
+    req: RoomSyncRequest,
+  ): StoredEvent[] {
+    const sent = req.membersSent;
+    if (!sent || !req.stateFilter.lazyLoadMembers || req.stateFilter.includeRedundantMembers) return state;
+    const isMember = (e: StoredEvent) => e.event.type === 'm.room.member' && e.event.state_key !== undefined;
+    const kept = state.filter(
+      (e) => !isMember(e) || !sent.has(req.roomId, e.event.state_key!, e.event.event_id),
+    );
+    for (const e of [...kept, ...timeline])
+      if (isMember(e)) sent.note(req.roomId, e.event.state_key!, e.event.event_id);
+    return kept;
   }
 
   /** Stripped state for an invite or knock: the events the spec lists, plus the member event itself. */
@@ -116,17 +142,17 @@ export class RoomSync {
   ): Promise<StoredEvent[]> {
     const lazy = req.stateFilter.lazyLoadMembers;
     const senders = new Set(timeline.map((e) => e.event.sender));
-    senders.add(req.userId);
     const ids: string[] = [];
     for (const [key, id] of now) {
-      if (before.get(key) === id) continue;
-      if (
-        lazy &&
-        key.startsWith('m.room.member\u0000') &&
-        !senders.has(key.slice('m.room.member\u0000'.length))
-      )
+      const changed = before.get(key) !== id;
+      if (lazy && key.startsWith('m.room.member\u0000')) {
+        // Lazy loading: the members of the timeline's senders, whether or not they changed (the device
+        // may never have been sent them), and the user's own when it changed; no one else's.
+        const member = key.slice('m.room.member\u0000'.length);
+        if (senders.has(member) || (member === req.userId && changed)) ids.push(id);
         continue;
-      ids.push(id);
+      }
+      if (changed) ids.push(id);
     }
     const events = [...(await this.rooms.store.getEvents(ids)).values()];
     return events.filter((e) => eventMatches(req.stateFilter, e.event));
@@ -145,26 +171,58 @@ export class RoomSync {
     return [...(await this.rooms.store.getEvents(ids)).values()];
   }
 
-  /** m.heroes and member counts (client-server-api, "Room summary"), from the current state. */
+  /**
+   * m.heroes and member counts (client-server-api, "Room summary"), from the current state. Worked out
+   * once per state of a room (a state map is replaced, never changed, on each state event), so a sync
+   * that wakes for a message in a big room does not read every member event again.
+   */
   private async summary(req: RoomSyncRequest): Promise<JsonObject> {
     const room = await this.rooms.store.runtime(req.roomId);
     if (!room) return {};
-    const memberIds = [...room.state]
-      .filter(([key]) => key.startsWith('m.room.member\u0000'))
-      .map(([, id]) => id);
+    let members = this.memberSummaries.get(room.state);
+    if (!members) {
+      members = await this.memberSummary(room.state);
+      this.memberSummaries.set(room.state, members);
+    }
+    // Heroes are the first joined or invited members other than the user; in a room they are alone in,
+    // those who left, so that clients can name it "Empty room (was …)".
+    const others = (ids: readonly string[]) => ids.filter((u) => u !== req.userId).slice(0, 5);
+    const heroes = others(members.heroCandidates);
+    return {
+      'm.heroes': heroes.length > 0 ? heroes : others(members.formerMembers),
+      'm.joined_member_count': members.joined,
+      'm.invited_member_count': members.invited,
+    };
+  }
+
+  private async memberSummary(state: ReadonlyMap<string, string>): Promise<MemberSummary> {
+    const memberIds = [...state].filter(([key]) => key.startsWith('m.room.member\u0000')).map(([, id]) => id);
     const members = [...(await this.rooms.store.getEvents(memberIds)).values()].sort(
       (a, b) => a.streamOrdering - b.streamOrdering,
     );
-    const joined = members.filter((m) => m.event.content.membership === 'join');
-    const invited = members.filter((m) => m.event.content.membership === 'invite');
-    const heroes = [...joined, ...invited]
-      .map((m) => m.event.state_key!)
-      .filter((u) => u !== req.userId)
-      .slice(0, 5);
+    const withMembership = (...kinds: string[]) =>
+      members
+        .filter((m) => kinds.includes(m.event.content.membership as string))
+        .map((m) => m.event.state_key!);
+    const joined = withMembership('join');
+    const invited = withMembership('invite');
+    // Six, so that five remain after leaving out the user who syncs.
+    const heroCandidates = members
+      .filter((m) => ['join', 'invite'].includes(m.event.content.membership as string))
+      .slice(0, 6)
+      .map((m) => m.event.state_key!);
     return {
-      'm.heroes': heroes,
-      'm.joined_member_count': joined.length,
-      'm.invited_member_count': invited.length,
+      joined: joined.length,
+      invited: invited.length,
+      heroCandidates,
+      formerMembers: withMembership('leave', 'ban').slice(0, 6),
     };
   }
+}
+
+interface MemberSummary {
+  joined: number;
+  invited: number;
+  heroCandidates: string[];
+  formerMembers: string[];
 }

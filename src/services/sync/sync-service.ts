@@ -11,8 +11,16 @@ import { roomsForUser } from '../../storage/state-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
 import type { Notifier, Wakeable } from '../notifier.js';
 import type { RoomServices } from '../rooms/index.js';
-import { parseSyncFilter, roomMatches, type SyncFilter } from './filter.js';
+import {
+  eventMatches,
+  parseSyncFilter,
+  roomMatches,
+  type RoomEventFilter,
+  type SyncFilter,
+} from './filter.js';
 import { RoomSync } from './room-sync.js';
+import { LazyMembersSent } from './lazy-members.js';
+import { PUSH_RULES_ACCOUNT_DATA, type PushRules } from '../push/push-rules.js';
 import { transactionIdsFor } from './transaction-ids.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
 
@@ -30,6 +38,8 @@ export interface SyncDeps {
   rooms: RoomServices;
   notifier: Notifier;
   clock: () => number;
+  /** The user's push rules, sent as m.push_rules account data in every initial sync. */
+  pushRules: Pick<PushRules, 'ruleset'>;
 }
 
 /** The longest a /sync waits, whatever the client asks. */
@@ -37,6 +47,7 @@ export const MAX_SYNC_TIMEOUT_MS = 60_000;
 
 export class SyncService {
   private readonly roomSync: RoomSync;
+  private readonly lazyMembersSent = new LazyMembersSent();
 
   constructor(private readonly deps: SyncDeps) {
     this.roomSync = new RoomSync(deps.rooms);
@@ -95,6 +106,12 @@ export class SyncService {
     };
     const since = sinceTokens ?? emptyPositions();
     const initial = sinceTokens === undefined;
+    // Which lazy-loaded members the device holds; forgotten when it starts over.
+    const membersSent = this.lazyMembersSent.forResponse(req.userId, req.deviceId, {
+      reset: initial || req.fullState,
+      since: req.since,
+      token: formatToken(now),
+    });
     const clockNow = this.deps.clock();
     const forgotten = await forgottenRooms(db, req.userId);
     const transactionIds = (events: StoredEvent[]) => transactionIdsFor(db, req.userId, req.deviceId, events);
@@ -115,7 +132,8 @@ export class SyncService {
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
     const roomAccountData = new Map<string, JsonObject[]>();
     for (const entry of accountData) {
-      if (entry.roomId === null) continue;
+      if (entry.roomId === null || !accountDataWanted(roomFilter.accountData, entry.type, entry.roomId))
+        continue;
       const list = roomAccountData.get(entry.roomId) ?? [];
       list.push({ type: entry.type, content: JSON.parse(entry.content) as JsonObject });
       roomAccountData.set(entry.roomId, list);
@@ -152,6 +170,7 @@ export class SyncService {
           joined: membership === 'join',
           now: clockNow,
           transactionIds,
+          membersSent,
         });
         const roomData = roomAccountData.get(roomId) ?? [];
         if (!section.changed && roomData.length === 0 && !req.fullState) continue;
@@ -171,8 +190,23 @@ export class SyncService {
     }
 
     const globalAccountData = accountData
-      .filter((e) => e.roomId === null)
+      .filter((e) => e.roomId === null && accountDataWanted(filter.accountData, e.type))
       .map((e) => ({ type: e.type, content: JSON.parse(e.content) as JsonObject }));
+    // Clients expect the push rules in the first sync even if the user never changed them (as Synapse
+    // sends them); later changes come through the account data stream.
+    if (
+      initial &&
+      !globalAccountData.some((e) => e.type === PUSH_RULES_ACCOUNT_DATA) &&
+      accountDataWanted(filter.accountData, PUSH_RULES_ACCOUNT_DATA)
+    ) {
+      const ruleset = await this.deps.pushRules.ruleset(req.userId);
+      globalAccountData.push({
+        type: PUSH_RULES_ACCOUNT_DATA,
+        content: { global: ruleset } as unknown as JsonObject,
+      });
+    }
+    const accountDataLimit = filter.accountData.limit;
+    if (accountDataLimit !== undefined) globalAccountData.splice(accountDataLimit);
     const empty =
       Object.keys(join).length +
         Object.keys(invite).length +
@@ -199,6 +233,12 @@ export class SyncService {
     const id = room?.state.get(`m.room.member\u0000${userId}`);
     return id ? this.deps.rooms.store.getEvent(id) : undefined;
   }
+}
+
+/** Whether an account data entry passes a filter (types and rooms; account data has no sender). */
+function accountDataWanted(filter: RoomEventFilter, type: string, roomId?: string): boolean {
+  if (roomId !== undefined && !roomMatches(filter, roomId)) return false;
+  return eventMatches({ ...filter, senders: undefined, notSenders: [] }, { type, sender: '', content: {} });
 }
 
 /** A long-poll waiter: resolves true when woken, false at the timeout. */
