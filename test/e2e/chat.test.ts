@@ -3,7 +3,6 @@
 // resume without loss or duplicates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,14 +14,7 @@ import { generateSigningKey, writeSigningKeyFile } from '../../src/config/signin
 import { createLogger } from '../../src/logger.js';
 import { scratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../support/ports.js';
 
 const quiet = () =>
   createLogger(
