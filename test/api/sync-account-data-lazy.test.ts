@@ -116,3 +116,20 @@ test('summary: heroes leave out the user; in an emptied room they name who left'
     'm.invited_member_count': 0,
   });
 });
+
+test('event_fields: room events carry only the listed fields', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'private_chat' });
+  await api.send(alice, roomId, 'narrow');
+  const filter = { event_fields: ['type', 'content.body'], room: { timeline: { limit: 1 } } };
+  const res = await sync(alice, `filter=${enc(JSON.stringify(filter))}`);
+  assert.deepEqual(res.rooms.join[roomId].timeline.events, [
+    { type: 'm.room.message', content: { body: 'narrow' } },
+  ]);
+  for (const event of res.rooms.join[roomId].state.events as Record<string, unknown>[])
+    assert.deepEqual(
+      Object.keys(event).sort(),
+      ['content', 'type'].filter((k) => k in event),
+    );
+  const wrong = await api.get(`/sync?filter=${enc(JSON.stringify({ event_fields: 'type' }))}`, alice);
+  assert.equal(wrong.status, 400);
+});

@@ -19,6 +19,7 @@ import {
   type SyncFilter,
 } from './filter.js';
 import { RoomSync } from './room-sync.js';
+import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { PUSH_RULES_ACCOUNT_DATA, type PushRules } from '../push/push-rules.js';
 import { transactionIdsFor } from './transaction-ids.js';
@@ -116,6 +117,10 @@ export class SyncService {
     const forgotten = await forgottenRooms(db, req.userId);
     const transactionIds = (events: StoredEvent[]) => transactionIdsFor(db, req.userId, req.deviceId, events);
 
+    // The filter's event_fields narrow every room event sent.
+    const paths = filter.eventFields?.map(parseFieldPath);
+    const fields = (events: JsonObject[]): JsonObject[] =>
+      paths ? events.map((e) => onlyFields(e, paths)) : events;
     const join: JsonObject = {};
     const invite: JsonObject = {};
     const leave: JsonObject = {};
@@ -175,8 +180,8 @@ export class SyncService {
         const roomData = roomAccountData.get(roomId) ?? [];
         if (!section.changed && roomData.length === 0 && !req.fullState) continue;
         const body: JsonObject = {
-          timeline: section.timeline,
-          state: section.state,
+          timeline: { ...section.timeline, events: fields(section.timeline.events) },
+          state: { events: fields(section.state.events) },
           account_data: { events: roomData },
         };
         if (membership === 'join') {

@@ -1,0 +1,51 @@
+// The `event_fields` of a filter (client-server-api, "Filtering"): only the listed fields of each event
+// are sent. Fields are dot-separated paths (appendices, "Dot-separated property paths"): `\.` is a literal
+// dot and `\\` a literal backslash inside a name; any other backslash stands for itself.
+import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
+
+export function parseFieldPath(path: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i]!;
+    const next = path[i + 1];
+    if (c === '\\' && (next === '.' || next === '\\')) {
+      current += next;
+      i++;
+    } else if (c === '.') {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** A copy of `event` with only the fields at `paths` (parsed with parseFieldPath). */
+export function onlyFields(event: JsonObject, paths: readonly string[][]): JsonObject {
+  const out: JsonObject = {};
+  for (const path of paths) {
+    let source: JsonValue | undefined = event;
+    for (const key of path) {
+      source = isObject(source) ? source[key] : undefined;
+      if (source === undefined) break;
+    }
+    if (source === undefined) continue;
+    let target = out;
+    path.forEach((key, i) => {
+      if (i === path.length - 1) {
+        target[key] = source;
+      } else {
+        const existing = target[key];
+        target = isObject(existing) ? existing : (target[key] = {});
+      }
+    });
+  }
+  return out;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
