@@ -19,10 +19,6 @@ export class HotStatement<Row = never> {
     return db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
   }
 
-  async rows(db: Kysely<Schema>, parameters: readonly unknown[]): Promise<Row[]> {
-    return (await this.execute(db, parameters)).rows;
-  }
-
   async first(db: Kysely<Schema>, parameters: readonly unknown[]): Promise<Row | undefined> {
     return (await this.execute(db, parameters)).rows[0];
   }

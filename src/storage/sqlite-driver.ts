@@ -70,12 +70,14 @@ class SplitConnection implements DatabaseConnection {
     const statement = writer.get(query.sql);
     if (statement.readonly && reader) return run<R>(reader.get(query.sql), query.parameters);
     const release = await this.driver.lock.acquire();
+    let result: QueryResult<R>;
     try {
-      return run<R>(statement, query.parameters);
+      result = run<R>(statement, query.parameters);
     } finally {
       release();
-      this.driver.onCommit?.();
     }
+    this.driver.onCommit?.();
+    return result;
   }
 
   // eslint-disable-next-line require-yield

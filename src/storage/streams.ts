@@ -14,14 +14,14 @@ export type StreamName =
   | 'device_lists'
   | 'typing';
 
-/**
- * Takes the next position of a stream. Call inside the transaction that writes the row carrying it: the
- * counter row stays locked until that transaction ends, so positions commit in order.
- */
 const ADVANCE = new HotStatement<{ position: number }>(
   'update stream_counters set position = position + 1 where stream = ? returning position',
 );
 
+/**
+ * Takes the next position of a stream. Call inside the transaction that writes the row carrying it: the
+ * counter row stays locked until that transaction ends, so positions commit in order.
+ */
 export async function nextStreamPosition(trx: Kysely<Schema>, stream: StreamName): Promise<number> {
   const updated = await ADVANCE.first(trx, [stream]);
   if (updated) return Number(updated.position);

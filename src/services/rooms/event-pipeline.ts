@@ -210,6 +210,7 @@ export class EventPipeline {
     const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
     const stateAfter = key ? new Map(room.state).set(key, event.event_id) : room.state;
     const pduJson = canonicalJson(toPdu(event, room.roomVersion));
+    const redacts = redactsOf(event, room);
     let stored!: StoredEvent;
     let groupAfter = room.stateGroup;
     await this.commits.run(async (trx) => {
@@ -250,12 +251,10 @@ export class EventPipeline {
       }
       await replaceForwardExtremities(trx, event.room_id, [event.event_id], room.extremities);
       if (txn) await recordTxn(trx, txn, event.event_id, clock());
-      const redacts = redactsOf(event, room);
       if (redacts) await markRedacted(trx, redacts, event.event_id);
     });
     rooms.cacheEvent(stored);
     rooms.cacheGroup(groupAfter.id, stateAfter);
-    const redacts = redactsOf(event, room);
     if (redacts) rooms.invalidateEvent(redacts);
     rooms.setRuntime({
       ...room,

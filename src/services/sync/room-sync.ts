@@ -204,17 +204,12 @@ export class RoomSync {
       members
         .filter((m) => kinds.includes(m.event.content.membership as string))
         .map((m) => m.event.state_key!);
-    const joined = withMembership('join');
-    const invited = withMembership('invite');
-    // Six, so that five remain after leaving out the user who syncs.
-    const heroCandidates = members
-      .filter((m) => ['join', 'invite'].includes(m.event.content.membership as string))
-      .slice(0, 6)
-      .map((m) => m.event.state_key!);
+    const present = withMembership('join', 'invite');
     return {
-      joined: joined.length,
-      invited: invited.length,
-      heroCandidates,
+      joined: members.filter((m) => m.event.content.membership === 'join').length,
+      invited: members.filter((m) => m.event.content.membership === 'invite').length,
+      // Six, so that five remain after leaving out the user who syncs.
+      heroCandidates: present.slice(0, 6),
       formerMembers: withMembership('leave', 'ban').slice(0, 6),
     };
   }
