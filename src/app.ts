@@ -16,6 +16,7 @@ import type { Notifier } from './services/notifier.js';
 import type { RoomServices } from './services/rooms/index.js';
 import type { SyncService } from './services/sync/sync-service.js';
 import type { PushRules } from './services/push/push-rules.js';
+import type { Presence } from './services/presence/presence.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
@@ -25,6 +26,7 @@ import { versionsRoutes } from './api/client/versions.js';
 import { ROOM_ROUTES } from './api/client/rooms.js';
 import { ACCOUNT_ROUTES } from './api/client/accounts.js';
 import { pushRuleRoutes } from './api/client/push-rules.js';
+import { presenceRoutes } from './api/client/presence.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -39,6 +41,7 @@ export interface AppDeps {
   rooms: RoomServices;
   sync: SyncService;
   pushRules: PushRules;
+  presence: Presence;
   accounts: Accounts;
   clock: () => number;
 }
@@ -53,7 +56,7 @@ type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
 
 /** Which route groups each listener resource serves (Synapse's resource names). */
 const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
-  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, pushRuleRoutes, versionsRoutes],
+  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, pushRuleRoutes, presenceRoutes, versionsRoutes],
   federation: [federationVersionRoutes, serverKeysRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],

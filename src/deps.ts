@@ -12,6 +12,7 @@ import { createRoomServices } from './services/rooms/index.js';
 import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { PushRules } from './services/push/push-rules.js';
+import { Presence } from './services/presence/presence.js';
 import { deleteAllPushRules } from './storage/push-rules-store.js';
 import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
@@ -64,6 +65,17 @@ export function createAppDeps(input: DepsInput): AppDeps {
   connectAccountsToRooms(accounts, rooms, { database, logger });
   accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
   const pushRules = new PushRules({ database, notifier });
+  const presence = new Presence({ database, notifier, clock, logger, enabled: config.presence.enabled });
+  // Sending an event is a pro-active action: it keeps a user online and wakes one who was idle.
+  const localSuffix = `:${config.server_name}`;
+  rooms.pipeline.afterPersist.push((stored) => {
+    const sender = stored.event.sender;
+    // Member events are left out: a deactivation's leaves must not bring the user online.
+    if (presence.enabled && stored.event.type !== 'm.room.member' && sender.endsWith(localSuffix))
+      presence.active(sender).catch((err: unknown) => {
+        logger.warn({ err: { message: (err as Error).message } }, 'presence update failed');
+      });
+  });
   return {
     config,
     logger,
@@ -74,7 +86,8 @@ export function createAppDeps(input: DepsInput): AppDeps {
     accounts,
     serverKeys,
     rooms,
-    sync: new SyncService({ database, rooms, notifier, clock, pushRules }),
+    sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence }),
     pushRules,
+    presence,
   };
 }

@@ -56,7 +56,10 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
     const listeners = await startListeners(deps, config.listeners, logger);
     cleanups.unshift(...listeners.cleanups);
     // First of all: end long-polling /sync requests, so the listeners' grace period is not spent on them.
-    cleanups.unshift(async () => deps.notifier.close());
+    cleanups.unshift(async () => {
+      deps.notifier.close();
+      deps.presence.close();
+    });
     return {
       addresses: listeners.addresses,
       stop: (graceMs = DEFAULT_GRACE_MS) => runCleanups(cleanups, graceMs),

@@ -78,6 +78,7 @@ const topLevel = object(
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
     password_config: object({ pepper: withDefault(string(), '') }),
+    presence: object({ enabled: withDefault(boolean(), true) }),
     macaroon_secret_key: optional(string({ nonEmpty: true })),
     macaroon_secret_key_path: optional(string({ nonEmpty: true })),
     form_secret: optional(string({ nonEmpty: true })),

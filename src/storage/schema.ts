@@ -1,6 +1,7 @@
 import type { AccountTables } from './schema-accounts.js';
 import type { RoomTables } from './schema-rooms.js';
 import type { PushTables } from './schema-push.js';
+import type { PresenceTables } from './schema-presence.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -28,4 +29,4 @@ export interface CoreTables {
 }
 
 /** Every table; each area declares its tables in its own schema-<area>.ts file. */
-export interface Schema extends CoreTables, AccountTables, RoomTables, PushTables {}
+export interface Schema extends CoreTables, AccountTables, RoomTables, PushTables, PresenceTables {}

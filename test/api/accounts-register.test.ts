@@ -100,6 +100,7 @@ test('a UIA session survives a restart: a new app over the same database finishe
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(done.json().user_id, '@erin:test.local');
   } finally {
+    deps.presence.close();
     await restarted.close();
   }
 });

@@ -78,6 +78,7 @@ export async function startTestApp(
     signingKey,
     logs,
     async close() {
+      deps.presence.close();
       await app.close();
       await database.close();
       if (!opts.database) await scratch.drop();

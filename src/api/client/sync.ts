@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { clientPaths } from './paths.js';
+import type { PresenceState } from '../../services/presence/presence.js';
 import { boolParam, intParam, queryOf, stringParam } from './params.js';
 
 export async function syncRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -23,6 +24,7 @@ export async function syncRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         timeoutMs: intParam(query, 'timeout', { min: 0, fallback: 0 })!,
         filter: stringParam(query, 'filter'),
         fullState: boolParam(query, 'full_state') ?? false,
+        setPresence: setPresence as PresenceState | undefined,
       });
     });
   }

@@ -22,6 +22,8 @@ import { RoomSync } from './room-sync.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { PUSH_RULES_ACCOUNT_DATA, type PushRules } from '../push/push-rules.js';
+import type { Presence, PresenceState } from '../presence/presence.js';
+import { presenceChanges } from '../../storage/presence-store.js';
 import { transactionIdsFor } from './transaction-ids.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
 
@@ -32,6 +34,8 @@ export interface SyncRequest {
   timeoutMs: number;
   filter?: string;
   fullState: boolean;
+  /** set_presence: how this sync affects the user's presence (online when absent). */
+  setPresence?: PresenceState;
 }
 
 export interface SyncDeps {
@@ -41,6 +45,7 @@ export interface SyncDeps {
   clock: () => number;
   /** The user's push rules, sent as m.push_rules account data in every initial sync. */
   pushRules: Pick<PushRules, 'ruleset'>;
+  presence: Presence;
 }
 
 /** The longest a /sync waits, whatever the client asks. */
@@ -58,6 +63,7 @@ export class SyncService {
     const filter = await this.loadFilter(req.userId, req.filter);
     const since = req.since === undefined ? undefined : parseToken(req.since);
     const waiter = new Waiter();
+    const doneSyncing = await this.deps.presence.syncing(req.userId, req.setPresence);
     const joined = (await roomsForUser(this.deps.database.db, req.userId, ['join'])).map((r) => r.roomId);
     // Listen before computing: an event that commits while the response is built still wakes us.
     const stopListening = this.deps.notifier.listen(req.userId, joined, waiter);
@@ -72,6 +78,7 @@ export class SyncService {
       }
     } finally {
       stopListening();
+      doneSyncing();
     }
   }
 
@@ -104,6 +111,7 @@ export class SyncService {
       ...(sinceTokens ?? {}),
       events: await currentStreamPosition(db, 'events'),
       account_data: await currentStreamPosition(db, 'account_data'),
+      ...(this.deps.presence.enabled ? { presence: await currentStreamPosition(db, 'presence') } : {}),
     };
     const since = sinceTokens ?? emptyPositions();
     const initial = sinceTokens === undefined;
@@ -212,25 +220,52 @@ export class SyncService {
     }
     const accountDataLimit = filter.accountData.limit;
     if (accountDataLimit !== undefined) globalAccountData.splice(accountDataLimit);
+    const presence = await this.presenceEvents(req.userId, filter, since, now, initial, clockNow);
     const empty =
+      presence.length === 0 &&
       Object.keys(join).length +
         Object.keys(invite).length +
         Object.keys(leave).length +
         Object.keys(knock).length ===
-        0 && accountData.length === 0;
+        0 &&
+      accountData.length === 0;
     return {
       empty,
       body: {
         next_batch: formatToken(now),
         rooms: { join, invite, leave, knock },
         account_data: { events: globalAccountData },
-        presence: { events: [] },
+        presence: { events: presence },
         to_device: { events: [] },
         device_lists: { changed: [], left: [] },
         device_one_time_keys_count: {},
         device_unused_fallback_key_types: [],
       },
     };
+  }
+
+  /** m.presence of users sharing a room with the user: all not offline at first, then what changed. */
+  private async presenceEvents(
+    userId: string,
+    filter: SyncFilter,
+    since: StreamPositions,
+    now: StreamPositions,
+    initial: boolean,
+    clockNow: number,
+  ): Promise<JsonObject[]> {
+    const { presence, database } = this.deps;
+    if (!presence.enabled) return [];
+    const records = initial
+      ? await presence.notOffline()
+      : await presenceChanges(database.db, since.presence, now.presence);
+    const events = (await presence.sharedWith(userId, records))
+      .map((r) => ({
+        type: 'm.presence',
+        sender: r.userId,
+        content: presence.content(r, clockNow) as JsonObject,
+      }))
+      .filter((e) => eventMatches(filter.presence, e));
+    return filter.presence.limit === undefined ? events : events.slice(0, filter.presence.limit);
   }
 
   private async memberEvent(roomId: string, userId: string): Promise<StoredEvent | undefined> {

@@ -6,6 +6,7 @@ import { accounts } from './0003-accounts.js';
 import { rooms } from './0004-rooms.js';
 import { pushRules } from './0005-push-rules.js';
 import { txnEndpoints } from './0006-txn-endpoints.js';
+import { presence } from './0007-presence.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   rooms,
   pushRules,
   txnEndpoints,
+  presence,
 ];
