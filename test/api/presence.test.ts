@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
+import { scratchDatabase } from '../support/databases.js';
 
 let now = 1_700_000_000_000;
 let t: TestApp;
@@ -137,5 +138,30 @@ test('presence.enabled: false keeps presence out of /sync and reads everyone as 
     assert.deepEqual(res.body.presence, { events: [] });
   } finally {
     await off.close();
+  }
+});
+
+test('presence after a restart: who was online goes offline at the first sweep unless their client syncs', async () => {
+  const scratch = await scratchDatabase();
+  let clock = 1_700_000_000_000;
+  const first = await startTestApp({ database: scratch, clock: () => clock });
+  const a = clientFor(first);
+  const [frank, gina] = [await createTestUser(first, 'frank'), await createTestUser(first, 'gina')];
+  const room = await a.createRoom(frank, { preset: 'public_chat' });
+  await a.join(gina, room);
+  await a.get('/sync', frank);
+  await a.get('/sync', gina);
+  await first.close();
+  const second = await startTestApp({ database: scratch, signingKey: first.signingKey, clock: () => clock });
+  try {
+    const b = clientFor(second);
+    clock += 1000;
+    await b.get('/sync?timeout=0', gina);
+    await second.deps.presence.sweep();
+    assert.equal((await b.get(status(frank), gina)).body.presence, 'offline');
+    assert.equal((await b.get(status(gina), frank)).body.presence, 'online');
+  } finally {
+    await second.close();
+    await scratch.drop();
   }
 });

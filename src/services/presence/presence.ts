@@ -39,13 +39,20 @@ interface Live {
   record: PresenceRecord;
   /** Set when the server made the user unavailable for idleness (an action makes them online again). */
   idle: boolean;
-  syncing: number;
-  lastSyncTs: number;
+}
+
+interface Syncs {
+  /** /sync requests of the user running now. */
+  running: number;
+  /** When the user's last /sync ended (or the latest began). */
+  lastTs: number;
 }
 
 export class Presence {
   /** Users who are not offline. */
   private readonly live = new Map<string, Live>();
+  /** Users who synced since the process started (kept apart from `live`, which a change replaces). */
+  private readonly syncs = new Map<string, Syncs>();
   private loaded: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -126,13 +133,14 @@ export class Presence {
         false,
       );
     }
-    const live = this.live.get(userId);
-    if (!live) return () => undefined;
-    live.syncing++;
-    live.lastSyncTs = now;
+    let syncs = this.syncs.get(userId);
+    if (!syncs) this.syncs.set(userId, (syncs = { running: 0, lastTs: now }));
+    syncs.running++;
+    syncs.lastTs = now;
     return () => {
-      live.syncing--;
-      live.lastSyncTs = this.deps.clock();
+      syncs.running--;
+      syncs.lastTs = this.deps.clock();
+      if (syncs.running === 0 && !this.live.has(userId)) this.syncs.delete(userId);
     };
   }
 
@@ -180,15 +188,11 @@ export class Presence {
 
   private async publish(record: Omit<PresenceRecord, 'streamId'>, idle: boolean): Promise<void> {
     const stored = await writePresence(this.deps.database.db, record);
-    const previous = this.live.get(record.userId);
     if (stored.state === 'offline') this.live.delete(record.userId);
-    else
-      this.live.set(record.userId, {
-        record: stored,
-        idle,
-        syncing: previous?.syncing ?? 0,
-        lastSyncTs: previous?.lastSyncTs ?? this.deps.clock(),
-      });
+    else this.live.set(record.userId, { record: stored, idle });
+    // A user made online by an action (not by a sync) gets the sync timeout from now.
+    if (stored.state !== 'offline' && !this.syncs.has(record.userId))
+      this.syncs.set(record.userId, { running: 0, lastTs: this.deps.clock() });
     const audience = await usersSharingRooms(this.deps.database.db, record.userId);
     audience.add(record.userId);
     this.deps.notifier.notifyUsers(audience);
@@ -198,14 +202,13 @@ export class Presence {
   private load(): Promise<void> {
     this.loaded ??= presenceNotOffline(this.deps.database.db).then((records) => {
       const now = this.deps.clock();
-      for (const record of records)
-        if (!this.live.has(record.userId))
-          this.live.set(record.userId, {
-            record,
-            idle: false,
-            syncing: 0,
-            lastSyncTs: now - SYNC_TIMEOUT_MS,
-          });
+      for (const record of records) {
+        if (this.live.has(record.userId)) continue;
+        this.live.set(record.userId, { record, idle: false });
+        // Nobody synced since the start: offline at the first sweep unless their client comes back.
+        if (!this.syncs.has(record.userId))
+          this.syncs.set(record.userId, { running: 0, lastTs: now - SYNC_TIMEOUT_MS });
+      }
     });
     return this.loaded;
   }
@@ -216,12 +219,14 @@ export class Presence {
     try {
       await this.load();
       const now = this.deps.clock();
-      for (const live of [...this.live.values()]) {
+      for (const [userId, live] of [...this.live]) {
         if (this.closed) return;
         const { record } = live;
-        if (live.syncing === 0 && now - live.lastSyncTs >= SYNC_TIMEOUT_MS)
+        const syncs = this.syncs.get(userId);
+        if (!syncs || (syncs.running === 0 && now - syncs.lastTs >= SYNC_TIMEOUT_MS)) {
           await this.publish({ ...record, state: 'offline' }, false);
-        else if (record.state === 'online' && now - record.lastActiveTs >= IDLE_MS)
+          if (syncs?.running === 0) this.syncs.delete(userId);
+        } else if (record.state === 'online' && now - record.lastActiveTs >= IDLE_MS)
           await this.publish({ ...record, state: 'unavailable' }, true);
       }
     } catch (err) {
