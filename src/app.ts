@@ -18,6 +18,7 @@ import type { SyncService } from './services/sync/sync-service.js';
 import type { PushRules } from './services/push/push-rules.js';
 import type { Presence } from './services/presence/presence.js';
 import type { Accounts } from './services/accounts/accounts.js';
+import type { E2eServices } from './services/e2e-keys/index.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
@@ -27,6 +28,7 @@ import { ROOM_ROUTES } from './api/client/rooms.js';
 import { ACCOUNT_ROUTES } from './api/client/accounts.js';
 import { pushRuleRoutes } from './api/client/push-rules.js';
 import { presenceRoutes } from './api/client/presence.js';
+import { E2E_ROUTES } from './api/client/e2e.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -43,6 +45,7 @@ export interface AppDeps {
   pushRules: PushRules;
   presence: Presence;
   accounts: Accounts;
+  e2e: E2eServices;
   clock: () => number;
 }
 
@@ -56,7 +59,7 @@ type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
 
 /** Which route groups each listener resource serves (Synapse's resource names). */
 const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
-  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, pushRuleRoutes, presenceRoutes, versionsRoutes],
+  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, ...E2E_ROUTES, pushRuleRoutes, presenceRoutes, versionsRoutes],
   federation: [federationVersionRoutes, serverKeysRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],

@@ -18,6 +18,7 @@ import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
 import type { JsonObject } from './protocol/canonical-json.js';
 import { createAccounts } from './services/accounts/accounts.js';
+import { createE2eServices } from './services/e2e-keys/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
 
@@ -64,6 +65,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
   });
   connectAccountsToRooms(accounts, rooms, { database, logger });
   accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
+  const e2e = createE2eServices({ config, database, notifier, logger, clock });
   const pushRules = new PushRules({ database, notifier });
   const presence = new Presence({ database, notifier, clock, logger, enabled: config.presence.enabled });
   // Sending an event is a pro-active action: it keeps a user online and wakes one who was idle.
@@ -84,6 +86,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     metrics: new Metrics(),
     notifier,
     accounts,
+    e2e,
     serverKeys,
     rooms,
     sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence }),

@@ -2,6 +2,7 @@ import type { AccountTables } from './schema-accounts.js';
 import type { RoomTables } from './schema-rooms.js';
 import type { PushTables } from './schema-push.js';
 import type { PresenceTables } from './schema-presence.js';
+import type { E2eTables } from './schema-e2e.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -29,4 +30,5 @@ export interface CoreTables {
 }
 
 /** Every table; each area declares its tables in its own schema-<area>.ts file. */
-export interface Schema extends CoreTables, AccountTables, RoomTables, PushTables, PresenceTables {}
+export interface Schema
+  extends CoreTables, AccountTables, RoomTables, PushTables, PresenceTables, E2eTables {}

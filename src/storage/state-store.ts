@@ -136,3 +136,19 @@ export async function roomMembers(db: Kysely<Schema>, roomId: string, membership
     .execute();
   return rows.map((r) => r.state_key);
 }
+
+/** Users who share a joined room with `userId` (the user included when joined anywhere). */
+export async function usersSharingRooms(db: Kysely<Schema>, userId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('current_state as other')
+    .innerJoin('current_state as mine', 'mine.room_id', 'other.room_id')
+    .select('other.state_key')
+    .distinct()
+    .where('mine.type', '=', 'm.room.member')
+    .where('mine.state_key', '=', userId)
+    .where('mine.membership', '=', 'join')
+    .where('other.type', '=', 'm.room.member')
+    .where('other.membership', '=', 'join')
+    .execute();
+  return new Set(rows.map((r) => r.state_key));
+}

@@ -5,7 +5,7 @@ import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { presenceStateParam } from '../../services/presence/presence.js';
-import { usersSharingRooms } from '../../storage/presence-store.js';
+import { usersSharingRooms } from '../../storage/state-store.js';
 import { getUser } from '../../storage/users-store.js';
 import { clientPaths } from './paths.js';
 import { objectBody, userIdParam } from './params.js';

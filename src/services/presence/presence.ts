@@ -12,10 +12,10 @@ import type { Database } from '../../storage/database.js';
 import {
   getPresence,
   presenceNotOffline,
-  usersSharingRooms,
   writePresence,
   type PresenceRecord,
 } from '../../storage/presence-store.js';
+import { usersSharingRooms } from '../../storage/state-store.js';
 import type { Notifier } from '../notifier.js';
 
 export type PresenceState = PresenceRecord['state'];

@@ -7,6 +7,7 @@ import { rooms } from './0004-rooms.js';
 import { pushRules } from './0005-push-rules.js';
 import { txnEndpoints } from './0006-txn-endpoints.js';
 import { presence } from './0007-presence.js';
+import { e2e } from './0008-e2e.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pushRules,
   txnEndpoints,
   presence,
+  e2e,
 ];
