@@ -66,6 +66,8 @@ export function createAppDeps(input: DepsInput): AppDeps {
   connectAccountsToRooms(accounts, rooms, { database, logger });
   accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
   const e2e = createE2eServices({ config, database, notifier, logger, clock });
+  accounts.onDevicesDeleted.push((userId, deviceIds) => e2e.deviceKeys.devicesDeleted(userId, deviceIds));
+  accounts.onDeactivate.push((userId) => e2e.roomKeys.deleteAll(userId));
   const pushRules = new PushRules({ database, notifier });
   const presence = new Presence({ database, notifier, clock, logger, enabled: config.presence.enabled });
   // Sending an event is a pro-active action: it keeps a user online and wakes one who was idle.
@@ -89,8 +91,14 @@ export function createAppDeps(input: DepsInput): AppDeps {
     e2e,
     serverKeys,
     rooms,
-    sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence }),
+    sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence, e2e }),
     pushRules,
     presence,
   };
+}
+
+/** Stops the services' background timers (presence sweeps, to-device expiry). */
+export function stopBackgroundJobs(deps: AppDeps): void {
+  deps.presence.close();
+  deps.e2e.toDevice.close();
 }

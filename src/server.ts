@@ -16,7 +16,7 @@ import { readSigningKeyFile } from './config/signing-key-file.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
 import { claimServerName } from './storage/server-metadata-store.js';
-import { createAppDeps } from './deps.js';
+import { createAppDeps, stopBackgroundJobs } from './deps.js';
 import { HEARTH_VERSION } from './version.js';
 
 export interface BoundAddress {
@@ -58,7 +58,7 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
     // First of all: end long-polling /sync requests, so the listeners' grace period is not spent on them.
     cleanups.unshift(async () => {
       deps.notifier.close();
-      deps.presence.close();
+      stopBackgroundJobs(deps);
     });
     return {
       addresses: listeners.addresses,

@@ -29,3 +29,37 @@ export async function deviceListChanges(
   return new Set(rows.map((r) => r.user_id));
 }
 
+
+export interface MemberChange {
+  roomId: string;
+  userId: string;
+  membership: string;
+}
+
+/**
+ * Membership events in (after, upTo] of the events stream in the given rooms, and the user's own
+ * membership events anywhere: what decides who newly shares, or no longer shares, a room with them.
+ */
+export async function memberChangesAround(
+  db: Kysely<Schema>,
+  userId: string,
+  roomIds: readonly string[],
+  after: number,
+  upTo: number,
+): Promise<MemberChange[]> {
+  if (upTo <= after) return [];
+  const rows = await db
+    .selectFrom('events')
+    .select(['room_id', 'state_key', 'membership'])
+    .where('type', '=', 'm.room.member')
+    .where('stream_ordering', '>', after)
+    .where('stream_ordering', '<=', upTo)
+    .where((eb) =>
+      roomIds.length > 0
+        ? eb.or([eb('room_id', 'in', roomIds), eb('state_key', '=', userId)])
+        : eb('state_key', '=', userId),
+    )
+    .orderBy('stream_ordering')
+    .execute();
+  return rows.map((r) => ({ roomId: r.room_id, userId: r.state_key!, membership: r.membership! }));
+}

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { assertError, call, countRows, register, startAccountsApp } from '../support/accounts.js';
-import { createAppDeps } from '../../src/deps.js';
+import { createAppDeps, stopBackgroundJobs } from '../../src/deps.js';
 import { buildApp } from '../../src/app.js';
 
 let t: TestApp;
@@ -100,7 +100,7 @@ test('a UIA session survives a restart: a new app over the same database finishe
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(done.json().user_id, '@erin:test.local');
   } finally {
-    deps.presence.close();
+    stopBackgroundJobs(deps);
     await restarted.close();
   }
 });

@@ -7,7 +7,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import type { HomeserverConfig } from '../../src/config/homeserver-config.js';
 import { generateSigningKey } from '../../src/config/signing-key-file.js';
 import { createLogger } from '../../src/logger.js';
-import { createAppDeps } from '../../src/deps.js';
+import { createAppDeps, stopBackgroundJobs } from '../../src/deps.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import type { SigningKey } from '../../src/protocol/signing.js';
@@ -78,7 +78,7 @@ export async function startTestApp(
     signingKey,
     logs,
     async close() {
-      deps.presence.close();
+      stopBackgroundJobs(deps);
       await app.close();
       await database.close();
       if (!opts.database) await scratch.drop();

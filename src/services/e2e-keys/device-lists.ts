@@ -3,8 +3,12 @@
 // with them are woken so their /sync reports it in device_lists.changed.
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../storage/schema.js';
-import { recordDeviceListChanges } from '../../storage/device-lists-store.js';
-import { usersSharingRooms } from '../../storage/state-store.js';
+import {
+  deviceListChanges,
+  memberChangesAround,
+  recordDeviceListChanges,
+} from '../../storage/device-lists-store.js';
+import { roomMembers, roomsForUser, usersSharingRooms } from '../../storage/state-store.js';
 import type { E2eDeps } from './deps.js';
 
 export class DeviceLists {
@@ -30,5 +34,44 @@ export class DeviceLists {
     for (const userId of userIds)
       for (const other of await usersSharingRooms(this.deps.database.db, userId)) audience.add(other);
     this.deps.notifier.notifyUsers(audience);
+  }
+
+  /**
+   * device_lists for an incremental /sync (and /keys/changes): `changed` holds users sharing a room with
+   * the user whose devices or cross-signing keys changed, and users who newly share a room with them
+   * (Synapse's simpler reading of the spec's note: any new shared room counts); `left` holds users who
+   * shared a room before and share none now.
+   */
+  async changes(
+    userId: string,
+    since: { events: number; deviceLists: number },
+    upTo: { events: number; deviceLists: number },
+  ): Promise<{ changed: string[]; left: string[] }> {
+    const db = this.deps.database.db;
+    const shared = await usersSharingRooms(db, userId);
+    shared.add(userId);
+    const changed = new Set<string>();
+    for (const other of await deviceListChanges(db, since.deviceLists, upTo.deviceLists))
+      if (shared.has(other)) changed.add(other);
+    const joined = (await roomsForUser(db, userId, ['join'])).map((r) => r.roomId);
+    const left = new Set<string>();
+    const members = new Map<string, string[]>();
+    const membersOf = async (roomId: string) => {
+      let list = members.get(roomId);
+      if (!list) members.set(roomId, (list = await roomMembers(db, roomId, 'join')));
+      return list;
+    };
+    for (const change of await memberChangesAround(db, userId, joined, since.events, upTo.events)) {
+      const gone = change.membership !== 'join';
+      // The user's own join or leave concerns everyone in that room; another's only that member.
+      const affected = change.userId === userId ? await membersOf(change.roomId) : [change.userId];
+      for (const other of affected) {
+        if (other === userId) continue;
+        if (!gone && shared.has(other)) changed.add(other);
+        if (gone && !shared.has(other)) left.add(other);
+      }
+    }
+    for (const other of left) changed.delete(other);
+    return { changed: [...changed].sort(), left: [...left].sort() };
   }
 }

@@ -4,9 +4,13 @@ import type { E2eDeps } from './deps.js';
 import { DeviceLists } from './device-lists.js';
 import { CrossSigning } from './cross-signing.js';
 import { RoomKeys } from './room-keys.js';
+import { DeviceKeys } from './device-keys.js';
+import { ToDevice } from './to-device.js';
 
 export interface E2eServices {
   deviceLists: DeviceLists;
+  deviceKeys: DeviceKeys;
+  toDevice: ToDevice;
   crossSigning: CrossSigning;
   roomKeys: RoomKeys;
 }
@@ -15,6 +19,8 @@ export function createE2eServices(deps: E2eDeps): E2eServices {
   const deviceLists = new DeviceLists(deps);
   return {
     deviceLists,
+    deviceKeys: new DeviceKeys(deps, deviceLists),
+    toDevice: new ToDevice(deps),
     crossSigning: new CrossSigning(deps, deviceLists),
     roomKeys: new RoomKeys(deps),
   };

@@ -23,6 +23,7 @@ import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { PUSH_RULES_ACCOUNT_DATA, type PushRules } from '../push/push-rules.js';
 import type { Presence, PresenceState } from '../presence/presence.js';
+import type { E2eServices } from '../e2e-keys/index.js';
 import { presenceChanges } from '../../storage/presence-store.js';
 import { transactionIdsFor } from './transaction-ids.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
@@ -46,6 +47,8 @@ export interface SyncDeps {
   /** The user's push rules, sent as m.push_rules account data in every initial sync. */
   pushRules: Pick<PushRules, 'ruleset'>;
   presence: Presence;
+  /** To-device messages, device-list changes and key counts. */
+  e2e: Pick<E2eServices, 'deviceKeys' | 'deviceLists' | 'toDevice'>;
 }
 
 /** The longest a /sync waits, whatever the client asks. */
@@ -112,9 +115,13 @@ export class SyncService {
       events: await currentStreamPosition(db, 'events'),
       account_data: await currentStreamPosition(db, 'account_data'),
       ...(this.deps.presence.enabled ? { presence: await currentStreamPosition(db, 'presence') } : {}),
+      to_device: await currentStreamPosition(db, 'to_device'),
+      device_lists: await currentStreamPosition(db, 'device_lists'),
     };
     const since = sinceTokens ?? emptyPositions();
     const initial = sinceTokens === undefined;
+    // First, as delivering to-device messages may hold back now.to_device, which the token below carries.
+    const e2e = await this.encryption(req, since, now, initial);
     // Which lazy-loaded members the device holds; forgotten when it starts over.
     const membersSent = this.lazyMembersSent.forResponse(req.userId, req.deviceId, {
       reset: initial || req.fullState,
@@ -223,6 +230,8 @@ export class SyncService {
     const presence = await this.presenceEvents(req.userId, filter, since, now, initial, clockNow);
     const empty =
       presence.length === 0 &&
+      e2e.toDevice.length === 0 &&
+      e2e.deviceLists.changed.length + e2e.deviceLists.left.length === 0 &&
       Object.keys(join).length +
         Object.keys(invite).length +
         Object.keys(leave).length +
@@ -236,11 +245,40 @@ export class SyncService {
         rooms: { join, invite, leave, knock },
         account_data: { events: globalAccountData },
         presence: { events: presence },
-        to_device: { events: [] },
-        device_lists: { changed: [], left: [] },
-        device_one_time_keys_count: {},
-        device_unused_fallback_key_types: [],
+        to_device: { events: e2e.toDevice },
+        device_lists: e2e.deviceLists,
+        device_one_time_keys_count: e2e.oneTimeKeyCounts,
+        device_unused_fallback_key_types: e2e.unusedFallbackKeyTypes,
       },
+    };
+  }
+
+  /**
+   * The encryption sections: the device's to-device messages (which may hold `now.to_device` back when
+   * more are waiting than one response carries), device-list changes, and the device's key counts.
+   */
+  private async encryption(req: SyncRequest, since: StreamPositions, now: StreamPositions, initial: boolean) {
+    const { deviceKeys, deviceLists, toDevice } = this.deps.e2e;
+    let messages: JsonObject[] = [];
+    let counts = { oneTime: {} as Record<string, number>, fallback: [] as string[] };
+    if (req.deviceId !== null) {
+      const delivery = await toDevice.forSync(req.userId, req.deviceId, since.to_device, now.to_device);
+      messages = delivery.events;
+      now.to_device = delivery.position;
+      counts = await deviceKeys.counts(req.userId, req.deviceId);
+    }
+    const lists = initial
+      ? { changed: [], left: [] }
+      : await deviceLists.changes(
+          req.userId,
+          { events: since.events, deviceLists: since.device_lists },
+          { events: now.events, deviceLists: now.device_lists },
+        );
+    return {
+      toDevice: messages,
+      deviceLists: lists,
+      oneTimeKeyCounts: counts.oneTime,
+      unusedFallbackKeyTypes: counts.fallback,
     };
   }
 
