@@ -110,3 +110,17 @@ export async function deleteSignaturesOn(
     .where('target_key_id', 'in', targetKeyIds)
     .execute();
 }
+
+/** Removes the signatures a user made with these keys (`ed25519:<public key>`), once the keys are replaced. */
+export async function deleteSignaturesBy(
+  trx: Kysely<Schema>,
+  signerUserId: string,
+  signerKeyIds: readonly string[],
+): Promise<void> {
+  if (signerKeyIds.length === 0) return;
+  await trx
+    .deleteFrom('e2e_signatures')
+    .where('signer_user_id', '=', signerUserId)
+    .where('signer_key_id', 'in', signerKeyIds)
+    .execute();
+}
