@@ -118,14 +118,17 @@ export class CrossSigning {
 
       const { accepted, failures } = checkSignatureUpload(body, { userId, own, devices, masters });
       if (accepted.length > 0) {
-        // Both kinds concern the signer's devices: their own signed keys changed, or, for another user's
-        // master key, what the signer's other devices should fetch again. Synapse tells only the signer
-        // about the latter; the stream here has no per-reader rows, so the signer's change stands for it.
+        // The signed users' keys changed: the signer's own, or, for another user's master key, that
+        // user's as the signer's other devices must fetch it again to see the verification. Synapse tells
+        // only the signer about the latter; the stream here has no per-reader rows, so the target's change
+        // stands for it (others sharing a room with them refetch and find nothing new, as the signature is
+        // shown only to the signer and the target).
+        const changed = [...new Set(accepted.map((s) => s.targetUserId))];
         await db.transaction().execute(async (trx) => {
           await putSignatures(trx, accepted);
-          await this.deviceLists.record(trx, [userId]);
+          await this.deviceLists.record(trx, changed);
         });
-        await this.deviceLists.announce([userId]);
+        await this.deviceLists.announce(changed);
       }
       return { failures };
     });
