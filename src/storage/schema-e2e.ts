@@ -96,6 +96,14 @@ export interface RoomKeysTable {
   session_data: string;
 }
 
+export interface DehydratedDevicesTable {
+  /** One dehydrated device per user (MSC3814). */
+  user_id: string;
+  device_id: string;
+  /** The client's opaque device_data, JSON. */
+  device_data: string;
+}
+
 export interface E2eTables {
   e2e_device_keys: E2eDeviceKeysTable;
   e2e_one_time_keys: E2eOneTimeKeysTable;
@@ -107,4 +115,5 @@ export interface E2eTables {
   to_device_txns: ToDeviceTxnsTable;
   room_keys_versions: RoomKeysVersionsTable;
   room_keys: RoomKeysTable;
+  dehydrated_devices: DehydratedDevicesTable;
 }

@@ -16,12 +16,14 @@ import {
 } from '../../storage/device-keys-store.js';
 import { listDevices } from '../../storage/devices-store.js';
 import {
+  deleteSignaturesBy,
   deleteSignaturesOn,
   getCrossSigningKeys,
   signaturesOnUsers,
   type StoredSignature,
 } from '../../storage/cross-signing-store.js';
 import { deleteToDeviceOfDevices } from '../../storage/to-device-store.js';
+import { forgetDehydratedDevice } from '../../storage/dehydrated-devices-store.js';
 import type { E2eDeps } from './deps.js';
 import type { DeviceLists } from './device-lists.js';
 import { checkDeviceKeys, checkOneTimeKeys, ed25519OfStoredKeys } from './key-objects.js';
@@ -152,6 +154,13 @@ export class DeviceKeys {
     await this.deps.database.db.transaction().execute(async (trx) => {
       await deleteKeysOfDevices(trx, userId, deviceIds);
       await deleteSignaturesOn(trx, userId, deviceIds);
+      // And what the devices signed (the user's master key): no longer verifiable from their keys.
+      await deleteSignaturesBy(
+        trx,
+        userId,
+        deviceIds.map((id) => `ed25519:${id}`),
+      );
+      await forgetDehydratedDevice(trx, userId, deviceIds);
       await deleteToDeviceOfDevices(trx, userId, deviceIds);
       await this.deviceLists.record(trx, [userId]);
     });

@@ -6,20 +6,24 @@ import { CrossSigning } from './cross-signing.js';
 import { RoomKeys } from './room-keys.js';
 import { DeviceKeys } from './device-keys.js';
 import { ToDevice } from './to-device.js';
+import { DehydratedDevices } from './dehydrated-devices.js';
 
 export interface E2eServices {
   deviceLists: DeviceLists;
   deviceKeys: DeviceKeys;
   toDevice: ToDevice;
+  dehydratedDevices: DehydratedDevices;
   crossSigning: CrossSigning;
   roomKeys: RoomKeys;
 }
 
 export function createE2eServices(deps: E2eDeps): E2eServices {
   const deviceLists = new DeviceLists(deps);
+  const deviceKeys = new DeviceKeys(deps, deviceLists);
   return {
     deviceLists,
-    deviceKeys: new DeviceKeys(deps, deviceLists),
+    deviceKeys,
+    dehydratedDevices: new DehydratedDevices(deps, deviceKeys),
     toDevice: new ToDevice(deps),
     crossSigning: new CrossSigning(deps, deviceLists),
     roomKeys: new RoomKeys(deps),

@@ -1,6 +1,9 @@
 import type { Migration } from '../migrate.js';
 
-/** End-to-end encryption: keys, signatures, device-list changes, to-device messages, key backup. */
+/**
+ * End-to-end encryption: keys, signatures, device-list changes, to-device messages, key backup, dehydrated
+ * devices.
+ */
 export const e2e: Migration = {
   version: 8,
   name: 'e2e',
@@ -111,6 +114,12 @@ export const e2e: Migration = {
       .addColumn('is_verified', 'integer', (c) => c.notNull())
       .addColumn('session_data', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('room_keys_pk', ['user_id', 'version', 'room_id', 'session_id'])
+      .execute();
+    await db.schema
+      .createTable('dehydrated_devices')
+      .addColumn('user_id', 'text', (c) => c.primaryKey())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('device_data', 'text', (c) => c.notNull())
       .execute();
   },
 };
