@@ -19,6 +19,7 @@ import type { PushRules } from './services/push/push-rules.js';
 import type { Presence } from './services/presence/presence.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import type { E2eServices } from './services/e2e-keys/index.js';
+import type { Media } from './services/media/media.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
@@ -29,6 +30,7 @@ import { ACCOUNT_ROUTES } from './api/client/accounts.js';
 import { pushRuleRoutes } from './api/client/push-rules.js';
 import { presenceRoutes } from './api/client/presence.js';
 import { E2E_ROUTES } from './api/client/e2e.js';
+import { MEDIA_ROUTES } from './api/media/index.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -46,6 +48,7 @@ export interface AppDeps {
   presence: Presence;
   accounts: Accounts;
   e2e: E2eServices;
+  media: Media;
   clock: () => number;
 }
 
@@ -59,7 +62,17 @@ type Plugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>;
 
 /** Which route groups each listener resource serves (Synapse's resource names). */
 const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
-  client: [...ROOM_ROUTES, ...ACCOUNT_ROUTES, ...E2E_ROUTES, pushRuleRoutes, presenceRoutes, versionsRoutes],
+  // As in Synapse, `client` implies `media`.
+  client: [
+    ...ROOM_ROUTES,
+    ...ACCOUNT_ROUTES,
+    ...E2E_ROUTES,
+    ...MEDIA_ROUTES,
+    pushRuleRoutes,
+    presenceRoutes,
+    versionsRoutes,
+  ],
+  media: MEDIA_ROUTES,
   federation: [federationVersionRoutes, serverKeysRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],
@@ -91,6 +104,8 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions): Promis
   const resources = new Set<ResourceName>(listener.type === 'metrics' ? ['metrics'] : listener.resources);
   const plugins = new Set<Plugin>([healthRoutes]);
   for (const name of resources) for (const plugin of RESOURCE_ROUTES[name] ?? []) plugins.add(plugin);
+  // enable_media_repo: false leaves media to another server, as in Synapse.
+  if (!deps.config.enable_media_repo) for (const plugin of MEDIA_ROUTES) plugins.delete(plugin);
   for (const plugin of plugins) await app.register(async (scope) => plugin(scope, deps));
   await app.ready();
   return app;

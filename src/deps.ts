@@ -19,6 +19,7 @@ import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
 import type { JsonObject } from './protocol/canonical-json.js';
 import { createAccounts } from './services/accounts/accounts.js';
 import { createE2eServices } from './services/e2e-keys/index.js';
+import { Media } from './services/media/media.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
 
@@ -89,6 +90,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     notifier,
     accounts,
     e2e,
+    media: new Media({ config, database, logger, clock }),
     serverKeys,
     rooms,
     sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence, e2e }),

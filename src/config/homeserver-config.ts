@@ -19,6 +19,7 @@ import {
   type Parser,
 } from './schema.js';
 import { duration } from './units.js';
+import { checkMediaConfig, mediaKeys } from './media-config.js';
 
 export type { DatabaseConfig, ListenerConfig };
 
@@ -69,6 +70,7 @@ const topLevel = object(
     old_signing_keys: withDefault(record(oldSigningKey), {}),
     key_refresh_interval: withDefault(duration(), 86_400_000),
     media_store_path: withDefault(string({ nonEmpty: true }), 'media_store'),
+    ...mediaKeys,
     pid_file: optional(string({ nonEmpty: true })),
     enable_registration: withDefault(boolean(), false),
     enable_registration_without_verification: withDefault(boolean(), false),
@@ -126,6 +128,7 @@ export function parseHomeserverConfig(
       true,
     );
   }
+  checkMediaConfig(raw);
   const absolute = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const database = databaseFromEnv(env) ?? raw.database ?? { engine: 'sqlite', path: 'homeserver.db' };
   return {

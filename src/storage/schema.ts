@@ -3,6 +3,7 @@ import type { RoomTables } from './schema-rooms.js';
 import type { PushTables } from './schema-push.js';
 import type { PresenceTables } from './schema-presence.js';
 import type { E2eTables } from './schema-e2e.js';
+import type { MediaTables } from './schema-media.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -31,4 +32,4 @@ export interface CoreTables {
 
 /** Every table; each area declares its tables in its own schema-<area>.ts file. */
 export interface Schema
-  extends CoreTables, AccountTables, RoomTables, PushTables, PresenceTables, E2eTables {}
+  extends CoreTables, AccountTables, RoomTables, PushTables, PresenceTables, E2eTables, MediaTables {}

@@ -1,6 +1,9 @@
 // Builds the app for one listener over a scratch database, with a signing key and a logger whose lines
 // the test can read.
 import { Writable } from 'node:stream';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps, type ListenerOptions } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
@@ -41,12 +44,15 @@ export async function startTestApp(
     clock?: () => number;
     /** Reuse a database (a "restart"); the caller then drops it. */
     database?: ScratchDatabase;
+    /** Reuse a media store directory (a "restart"); otherwise a fresh one is made and removed at close. */
+    mediaStorePath?: string;
     signingKey?: SigningKey;
   } = {},
 ): Promise<TestApp> {
   const config: HomeserverConfig = parseConfigText(opts.configYaml ?? BASE_CONFIG, 'test.yaml').config;
   const scratch = opts.database ?? (await scratchDatabase());
   const database = await openDatabase(scratch.config);
+  const mediaStorePath = opts.mediaStorePath ?? (await mkdtemp(join(tmpdir(), 'hearth-media-')));
   await migrate(database);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -60,7 +66,7 @@ export async function startTestApp(
   const signingKey = opts.signingKey ?? generateSigningKey();
   const clock = opts.clock ?? Date.now;
   const deps: AppDeps = createAppDeps({
-    config: { ...config, database: scratch.config },
+    config: { ...config, database: scratch.config, media_store_path: mediaStorePath },
     database,
     logger,
     signingKeys: [signingKey],
@@ -82,6 +88,7 @@ export async function startTestApp(
       await app.close();
       await database.close();
       if (!opts.database) await scratch.drop();
+      if (!opts.mediaStorePath) await rm(mediaStorePath, { recursive: true, force: true });
     },
   };
 }

@@ -8,6 +8,7 @@ import { pushRules } from './0005-push-rules.js';
 import { txnEndpoints } from './0006-txn-endpoints.js';
 import { presence } from './0007-presence.js';
 import { e2e } from './0008-e2e.js';
+import { media } from './0009-media.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   txnEndpoints,
   presence,
   e2e,
+  media,
 ];

@@ -1,0 +1,72 @@
+// Downloads and the media config (client-server-api, "Content repository"): the authenticated
+// /_matrix/client/v1/media endpoints, and the deprecated /_matrix/media/v3 ones, which serve only media
+// uploaded while enable_authenticated_media was off (the spec's "freeze").
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { authenticate } from '../../http/auth.js';
+import { MatrixError } from '../../matrix-error.js';
+import { MEDIA_CSP, contentDisposition, servedContentType } from '../../services/media/content-headers.js';
+import { intParam, queryOf } from '../client/params.js';
+
+interface DownloadParams {
+  serverName: string;
+  mediaId: string;
+  fileName?: string;
+}
+
+/** Headers every media response carries, error or not (the spec's CSP and CORP). */
+export function mediaSecurityHeaders(reply: FastifyReply): void {
+  reply.header('Content-Security-Policy', MEDIA_CSP);
+  reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
+}
+
+export async function downloadRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const serve = async (
+    request: FastifyRequest<{ Params: DownloadParams }>,
+    reply: FastifyReply,
+    authenticated: boolean,
+  ) => {
+    mediaSecurityHeaders(reply);
+    const { serverName, mediaId, fileName } = request.params;
+    const timeoutMs = intParam(queryOf(request), 'timeout_ms', { min: 0, max: 60_000, fallback: 20_000 });
+    const stored = await deps.media.find(serverName, mediaId, { authenticated, waitMs: timeoutMs });
+    const file = await deps.media.files.read(stored.path);
+    if (!file) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown media');
+    const type = servedContentType(stored.record.contentType);
+    reply.header('Content-Type', type);
+    reply.header('Content-Length', String(file.size));
+    reply.header('Content-Disposition', contentDisposition(type, fileName ?? stored.record.uploadName));
+    // Media never changes once stored.
+    reply.header('Cache-Control', 'private, max-age=31536000, immutable');
+    return reply.send(file.stream);
+  };
+
+  for (const path of ['/:serverName/:mediaId', '/:serverName/:mediaId/:fileName']) {
+    // GET /_matrix/client/v1/media/download/{serverName}/{mediaId}[/{fileName}]
+    app.get<{ Params: DownloadParams }>(
+      `/_matrix/client/v1/media/download${path}`,
+      async (request, reply) => {
+        await authenticate(request, deps, { allowGuest: true });
+        return serve(request, reply, true);
+      },
+    );
+    // GET /_matrix/media/v3/download/{serverName}/{mediaId}[/{fileName}] (deprecated)
+    for (const prefix of ['/_matrix/media/v3', '/_matrix/media/r0'])
+      app.get<{ Params: DownloadParams }>(`${prefix}/download${path}`, (request, reply) =>
+        serve(request, reply, false),
+      );
+  }
+
+  const config = () => ({ 'm.upload.size': deps.config.max_upload_size });
+  // GET /_matrix/client/v1/media/config
+  app.get('/_matrix/client/v1/media/config', async (request) => {
+    await authenticate(request, deps, { allowGuest: true });
+    return config();
+  });
+  // GET /_matrix/media/v3/config (deprecated; still authenticated, as it always was)
+  for (const prefix of ['/_matrix/media/v3', '/_matrix/media/r0'])
+    app.get(`${prefix}/config`, async (request) => {
+      await authenticate(request, deps, { allowGuest: true });
+      return config();
+    });
+}
