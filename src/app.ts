@@ -19,7 +19,7 @@ import type { PushRules } from './services/push/push-rules.js';
 import type { Presence } from './services/presence/presence.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import type { E2eServices } from './services/e2e-keys/index.js';
-import type { Media } from './services/media/media.js';
+import type { MediaServices } from './services/media/index.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
@@ -48,7 +48,7 @@ export interface AppDeps {
   presence: Presence;
   accounts: Accounts;
   e2e: E2eServices;
-  media: Media;
+  media: MediaServices;
   clock: () => number;
 }
 

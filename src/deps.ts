@@ -19,7 +19,7 @@ import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
 import type { JsonObject } from './protocol/canonical-json.js';
 import { createAccounts } from './services/accounts/accounts.js';
 import { createE2eServices } from './services/e2e-keys/index.js';
-import { Media } from './services/media/media.js';
+import { createMediaServices } from './services/media/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
 
@@ -90,7 +90,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     notifier,
     accounts,
     e2e,
-    media: new Media({ config, database, logger, clock }),
+    media: createMediaServices({ config, database, logger, clock }),
     serverKeys,
     rooms,
     sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence, e2e }),
@@ -103,4 +103,5 @@ export function createAppDeps(input: DepsInput): AppDeps {
 export function stopBackgroundJobs(deps: AppDeps): void {
   deps.presence.close();
   deps.e2e.toDevice.close();
+  deps.media.retention.close();
 }

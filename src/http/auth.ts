@@ -84,3 +84,13 @@ function queryToken(request: FastifyRequest): string | undefined {
   if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
   return typeof value === 'string' ? value : undefined;
 }
+
+/** For the Synapse-compatible Admin API: a valid token of a server admin, else 403 M_FORBIDDEN. */
+export async function authenticateAdmin(
+  request: FastifyRequest,
+  deps: Pick<AppDeps, 'accounts' | 'config'>,
+): Promise<Requester> {
+  const requester = await authenticate(request, deps);
+  if (!requester.isAdmin) throw new MatrixError(403, 'M_FORBIDDEN', 'You are not a server admin');
+  return requester;
+}

@@ -29,8 +29,11 @@ export async function downloadRoutes(app: FastifyInstance, deps: AppDeps): Promi
     mediaSecurityHeaders(reply);
     const { serverName, mediaId, fileName } = request.params;
     const timeoutMs = intParam(queryOf(request), 'timeout_ms', { min: 0, max: 60_000, fallback: 20_000 });
-    const stored = await deps.media.find(serverName, mediaId, { authenticated, waitMs: timeoutMs });
-    const file = await deps.media.files.read(stored.path);
+    const stored = await deps.media.repository.find(serverName, mediaId, {
+      authenticated,
+      waitMs: timeoutMs,
+    });
+    const file = await deps.media.repository.files.read(stored.path);
     if (!file) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown media');
     const type = servedContentType(stored.record.contentType);
     reply.header('Content-Type', type);

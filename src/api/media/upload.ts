@@ -41,7 +41,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     // POST /_matrix/media/v3/upload
     app.post(`${prefix}/upload`, async (request) => {
       const requester = await authenticate(request, deps, { allowGuest: true });
-      return { content_uri: await deps.media.upload(requester.userId, uploadInput(request)) };
+      return { content_uri: await deps.media.repository.upload(requester.userId, uploadInput(request)) };
     });
 
     // PUT /_matrix/media/v3/upload/{serverName}/{mediaId}
@@ -50,7 +50,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       async (request) => {
         const requester = await authenticate(request, deps, { allowGuest: true });
         const { serverName, mediaId } = request.params;
-        await deps.media.uploadTo(requester.userId, serverName, mediaId, uploadInput(request));
+        await deps.media.repository.uploadTo(requester.userId, serverName, mediaId, uploadInput(request));
         return {};
       },
     );
@@ -59,6 +59,6 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   // POST /_matrix/media/v1/create
   app.post('/_matrix/media/v1/create', async (request) => {
     const requester = await authenticate(request, deps, { allowGuest: true });
-    return deps.media.create(requester.userId);
+    return deps.media.repository.create(requester.userId);
   });
 }
