@@ -48,12 +48,15 @@ export class DeviceLists {
     upTo: { events: number; deviceLists: number },
   ): Promise<{ changed: string[]; left: string[] }> {
     const db = this.deps.database.db;
+    const keyChanges = await deviceListChanges(db, since.deviceLists, upTo.deviceLists);
+    const joined = (await roomsForUser(db, userId, ['join'])).map((r) => r.roomId);
+    const memberChanges = await memberChangesAround(db, userId, joined, since.events, upTo.events);
+    // The usual case, nothing changed: spare the query of everyone sharing a room.
+    if (keyChanges.size === 0 && memberChanges.length === 0) return { changed: [], left: [] };
     const shared = await usersSharingRooms(db, userId);
     shared.add(userId);
     const changed = new Set<string>();
-    for (const other of await deviceListChanges(db, since.deviceLists, upTo.deviceLists))
-      if (shared.has(other)) changed.add(other);
-    const joined = (await roomsForUser(db, userId, ['join'])).map((r) => r.roomId);
+    for (const other of keyChanges) if (shared.has(other)) changed.add(other);
     const left = new Set<string>();
     const members = new Map<string, string[]>();
     const membersOf = async (roomId: string) => {
@@ -61,7 +64,7 @@ export class DeviceLists {
       if (!list) members.set(roomId, (list = await roomMembers(db, roomId, 'join')));
       return list;
     };
-    for (const change of await memberChangesAround(db, userId, joined, since.events, upTo.events)) {
+    for (const change of memberChanges) {
       const gone = change.membership !== 'join';
       // The user's own join or leave concerns everyone in that room; another's only that member.
       const affected = change.userId === userId ? await membersOf(change.roomId) : [change.userId];
