@@ -17,28 +17,6 @@ import { parseConfigText } from '../../src/config/load.js';
 import { generateSigningKey, writeSigningKeyFile } from '../../src/config/signing-key-file.js';
 import { createLogger } from '../../src/logger.js';
 
-// matrix-js-sdk leaves long timers behind that it never clears: one per request (its AbortSignal.timeout
-// ponyfill in http-api/utils, 110 s for a /sync) and one per live event that never decrypted (5 minutes,
-// rust-crypto's onLiveEventFromSync). A finished test file would linger until they fire. Timers the SDK
-// (or its crypto) sets are therefore unref'd: while a test runs, the server's listening socket keeps the
-// process alive, so they still fire when due.
-const sdkFrame = /[\\/]node_modules[\\/](matrix-js-sdk|@matrix-org)[\\/]/;
-function calledFromSdk(): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 4; // this function, the wrapper below, and its caller
-  const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
-  return sdkFrame.test(stack.split('\n').slice(3).join('\n'));
-}
-for (const name of ['setTimeout', 'setInterval'] as const) {
-  const plain = globalThis[name] as (...args: unknown[]) => NodeJS.Timeout;
-  globalThis[name] = Object.assign(function (this: unknown, ...args: unknown[]) {
-    const timer = plain(...args);
-    if (calledFromSdk()) timer.unref();
-    return timer;
-  }, plain) as never;
-}
-
 export interface Hearth {
   baseUrl: string;
   stop(): Promise<void>;
