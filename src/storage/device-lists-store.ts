@@ -29,7 +29,6 @@ export async function deviceListChanges(
   return new Set(rows.map((r) => r.user_id));
 }
 
-
 export interface MemberChange {
   roomId: string;
   userId: string;
