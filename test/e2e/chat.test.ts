@@ -6,44 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { sdk } from '../support/matrix-sdk.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { parseConfigText } from '../../src/config/load.js';
 import { generateSigningKey, writeSigningKeyFile } from '../../src/config/signing-key-file.js';
-import { createLogger } from '../../src/logger.js';
-import { scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { scratchDatabase } from '../support/databases.js';
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import { freePort } from '../support/ports.js';
-
-const quiet = () =>
-  createLogger(
-    process.env.HEARTH_TEST_SERVER_LOGS ? 'info' : 'error',
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        if (process.env.HEARTH_TEST_SERVER_LOGS) process.stderr.write(chunk);
-        done();
-      },
-    }),
-  );
-
-async function boot(port: number, keyPath: string, scratch: ScratchDatabase): Promise<RunningServer> {
-  const loaded = parseConfigText(
-    `server_name: localhost
-signing_key_path: ${keyPath}
-enable_registration: true
-enable_registration_without_verification: true
-suppress_key_server_warning: true
-listeners:
-  - port: ${port}
-    bind_addresses: ['127.0.0.1']
-    resources: [{ names: [client, federation] }]
-`,
-    join(tmpdir(), 'e2e.yaml'),
-  );
-  loaded.config.database = scratch.config;
-  return startServer(loaded, quiet());
-}
+import { bootLiveServer } from '../support/live-server.js';
 
 async function register(baseUrl: string, username: string): Promise<MatrixClient> {
   const anonymous = sdk.createClient({ baseUrl });
@@ -111,7 +79,7 @@ test(
     const scratch = await scratchDatabase();
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    let server = await boot(port, keyPath, scratch);
+    let server = await bootLiveServer(port, keyPath, scratch);
     const alice = await register(baseUrl, 'alice');
     const bob = await register(baseUrl, 'bob');
     try {
@@ -145,7 +113,7 @@ test(
 
       // Restart: the clients keep their sync tokens and carry on.
       await server.stop();
-      server = await boot(port, keyPath, scratch);
+      server = await bootLiveServer(port, keyPath, scratch);
       const after = ['after restart 1', 'after restart 2'];
       await bob.sendTextMessage(roomId, after[0]!);
       await alice.sendTextMessage(roomId, after[1]!);

@@ -6,32 +6,18 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import { sdk } from './matrix-sdk.js';
 import { logger as sdkRootLogger, type Logger } from 'matrix-js-sdk/lib/logger.js';
 import { scratchDatabase } from './databases.js';
 import { freePort } from './ports.js';
-import { startServer } from '../../src/server.js';
-import { parseConfigText } from '../../src/config/load.js';
+import { bootLiveServer } from './live-server.js';
 import { generateSigningKey, writeSigningKeyFile } from '../../src/config/signing-key-file.js';
-import { createLogger } from '../../src/logger.js';
 
 export interface Hearth {
   baseUrl: string;
   stop(): Promise<void>;
 }
-
-const serverLogger = () =>
-  createLogger(
-    process.env.HEARTH_TEST_SERVER_LOGS ? 'info' : 'error',
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        if (process.env.HEARTH_TEST_SERVER_LOGS) process.stderr.write(chunk);
-        done();
-      },
-    }),
-  );
 
 /** A Hearth on loopback in a fresh database (PostgreSQL when HEARTH_TEST_POSTGRES_URL is set). */
 export async function startHearth(): Promise<Hearth> {
@@ -40,21 +26,7 @@ export async function startHearth(): Promise<Hearth> {
   await writeSigningKeyFile(keyPath, [generateSigningKey()]);
   const scratch = await scratchDatabase();
   const port = await freePort();
-  const loaded = parseConfigText(
-    `server_name: localhost
-signing_key_path: ${keyPath}
-enable_registration: true
-enable_registration_without_verification: true
-suppress_key_server_warning: true
-listeners:
-  - port: ${port}
-    bind_addresses: ['127.0.0.1']
-    resources: [{ names: [client, federation] }]
-`,
-    join(dir, 'e2ee.yaml'),
-  );
-  loaded.config.database = scratch.config;
-  const server = await startServer(loaded, serverLogger());
+  const server = await bootLiveServer(port, keyPath, scratch);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     async stop() {
