@@ -19,7 +19,7 @@ import {
   type Parser,
 } from './schema.js';
 import { duration } from './units.js';
-import { checkMediaConfig, mediaKeys } from './media-config.js';
+import { mediaKeys } from './media-config.js';
 
 export type { DatabaseConfig, ListenerConfig };
 
@@ -128,7 +128,6 @@ export function parseHomeserverConfig(
       true,
     );
   }
-  checkMediaConfig(raw);
   const absolute = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const database = databaseFromEnv(env) ?? raw.database ?? { engine: 'sqlite', path: 'homeserver.db' };
   return {

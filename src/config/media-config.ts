@@ -69,18 +69,3 @@ export const mediaKeys = {
     remote_media_lifetime: optional(duration()),
   }),
 };
-
-/** Cross-key rules, as Synapse checks them at start. */
-export function checkMediaConfig(raw: {
-  url_preview_enabled: boolean;
-  url_preview_ip_range_blacklist: string[] | undefined;
-}): void {
-  if (raw.url_preview_enabled && raw.url_preview_ip_range_blacklist === undefined) {
-    // As Synapse: previews fetch URLs users post, so the operator must say which addresses are off limits.
-    throw new ConfigValueError(
-      ['url_preview_ip_range_blacklist'],
-      'a list of IP ranges when url_preview_enabled is true (see docs/configuration.md for a safe list)',
-      undefined,
-    );
-  }
-}

@@ -55,10 +55,27 @@ test('IPv4 behind IPv6 spellings is the same address, whichever family the range
   assert.equal(policy.isBlocked('::ffff:8.8.8.8'), false);
 });
 
-test('0.0.0.0 and :: are always blocked, as in Synapse', () => {
+test('this host and every non-public range are blocked without any configured blacklist', () => {
   const policy = new AddressPolicy([], []);
-  assert.equal(policy.isBlocked('0.0.0.0'), true);
-  assert.equal(policy.isBlocked('::'), true);
-  assert.equal(policy.isBlocked('::ffff:0.0.0.0'), true);
+  for (const address of [
+    '0.0.0.0',
+    '::',
+    '::ffff:0.0.0.0',
+    '127.0.0.1',
+    '::1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:192.168.0.1',
+    '224.0.0.1',
+  ])
+    assert.equal(policy.isBlocked(address), true, address);
   assert.equal(policy.isBlocked('1.1.1.1'), false);
+  assert.equal(policy.isBlocked('2606:4700::1111'), false);
+  // The whitelist still opens one.
+  assert.equal(new AddressPolicy([], ['127.0.0.1']).isBlocked('127.0.0.1'), false);
 });

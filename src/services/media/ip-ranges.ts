@@ -1,5 +1,5 @@
-// Which addresses URL previews may connect to: url_preview_ip_range_blacklist minus
-// url_preview_ip_range_whitelist (Synapse's rule). An IPv4 address and its IPv6 spellings (IPv4-mapped
+// Which addresses URL previews may connect to: the non-public ranges and url_preview_ip_range_blacklist,
+// minus url_preview_ip_range_whitelist. An IPv4 address and its IPv6 spellings (IPv4-mapped
 // ::ffff:a.b.c.d and the old IPv4-compatible ::a.b.c.d, which also reach the IPv4 host) are one address
 // here: it is blocked when any spelling is in the blacklist and no spelling in the whitelist, whichever
 // family the operator wrote the range in.
@@ -10,8 +10,36 @@ interface IpRange {
   prefix: number;
 }
 
-/** Addresses blocked whatever the configuration says, as in Synapse: "this host" reaches the server itself. */
-const ALWAYS_BLOCKED = ['0.0.0.0/8', '::/128'];
+/**
+ * Addresses blocked whatever the blacklist says (the whitelist can still open them): "this host", and
+ * every loopback, private, link-local, shared, documentation, benchmarking, multicast and reserved range
+ * (Synapse's recommended blacklist). Synapse blocks only the first two unless configured; a server that
+ * turns previews on without a careful list should still never let users probe its own network.
+ */
+export const ALWAYS_BLOCKED: readonly string[] = [
+  '0.0.0.0/8',
+  '::/128',
+  '127.0.0.0/8',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '192.0.0.0/24',
+  '169.254.0.0/16',
+  '192.88.99.0/24',
+  '198.18.0.0/15',
+  '192.0.2.0/24',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '::1/128',
+  'fe80::/10',
+  'fc00::/7',
+  '2001:db8::/32',
+  'ff00::/8',
+  'fec0::/10',
+];
 
 /** The address's bytes (4 for IPv4, 16 for IPv6), or undefined when it is not an IP address. */
 export function addressBytes(address: string): Uint8Array | undefined {

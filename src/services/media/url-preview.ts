@@ -96,7 +96,7 @@ export class UrlPreviews {
     private readonly media: Media,
   ) {
     const config = deps.config;
-    // Without a blacklist the config is refused at start (checkMediaConfig) when previews are on.
+    // Non-public ranges are blocked even without a configured blacklist (ip-ranges.ts).
     if (config.url_preview_enabled)
       this.addresses = new AddressPolicy(
         config.url_preview_ip_range_blacklist ?? [],
