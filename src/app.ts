@@ -31,6 +31,7 @@ import { pushRuleRoutes } from './api/client/push-rules.js';
 import { presenceRoutes } from './api/client/presence.js';
 import { E2E_ROUTES } from './api/client/e2e.js';
 import { MEDIA_ROUTES } from './api/media/index.js';
+import { CHAT_FEATURE_ROUTES } from './api/client/chat-features.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -68,6 +69,7 @@ const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
     ...ACCOUNT_ROUTES,
     ...E2E_ROUTES,
     ...MEDIA_ROUTES,
+    ...CHAT_FEATURE_ROUTES,
     pushRuleRoutes,
     presenceRoutes,
     versionsRoutes,

@@ -9,6 +9,10 @@ import { txnEndpoints } from './0006-txn-endpoints.js';
 import { presence } from './0007-presence.js';
 import { e2e } from './0008-e2e.js';
 import { media } from './0009-media.js';
+import { receipts } from './0010-receipts.js';
+import { pushActions } from './0011-push-actions.js';
+import { relations } from './0012-relations.js';
+import { searchReports } from './0013-search-reports.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -20,4 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   presence,
   e2e,
   media,
+  receipts,
+  pushActions,
+  relations,
+  searchReports,
 ];
