@@ -13,6 +13,7 @@ import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { PushRules } from './services/push/push-rules.js';
 import { Presence } from './services/presence/presence.js';
+import { createEphemeralServices } from './services/ephemeral/index.js';
 import { deleteAllPushRules } from './storage/push-rules-store.js';
 import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
@@ -71,6 +72,13 @@ export function createAppDeps(input: DepsInput): AppDeps {
   accounts.onDeactivate.push((userId) => e2e.roomKeys.deleteAll(userId));
   const pushRules = new PushRules({ database, notifier });
   const presence = new Presence({ database, notifier, clock, logger, enabled: config.presence.enabled });
+  const ephemeral = createEphemeralServices({
+    database,
+    notifier,
+    clock,
+    rooms,
+    accountData: accounts.accountData,
+  });
   // Sending an event is a pro-active action: it keeps a user online and wakes one who was idle.
   const localSuffix = `:${config.server_name}`;
   rooms.pipeline.afterPersist.push((stored) => {
@@ -93,15 +101,27 @@ export function createAppDeps(input: DepsInput): AppDeps {
     media: createMediaServices({ config, database, logger, clock }),
     serverKeys,
     rooms,
-    sync: new SyncService({ database, rooms, notifier, clock, pushRules, presence, e2e }),
+    sync: new SyncService({
+      database,
+      rooms,
+      notifier,
+      clock,
+      pushRules,
+      presence,
+      e2e,
+      typing: ephemeral.typing,
+    }),
     pushRules,
     presence,
+    typing: ephemeral.typing,
+    receipts: ephemeral.receipts,
   };
 }
 
 /** Stops the services' background timers (presence sweeps, to-device expiry). */
 export function stopBackgroundJobs(deps: AppDeps): void {
   deps.presence.close();
+  deps.typing.close();
   deps.e2e.toDevice.close();
   deps.media.retention.close();
 }

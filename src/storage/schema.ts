@@ -4,6 +4,7 @@ import type { PushTables } from './schema-push.js';
 import type { PresenceTables } from './schema-presence.js';
 import type { E2eTables } from './schema-e2e.js';
 import type { MediaTables } from './schema-media.js';
+import type { ReceiptTables } from './schema-receipts.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -32,4 +33,12 @@ export interface CoreTables {
 
 /** Every table; each area declares its tables in its own schema-<area>.ts file. */
 export interface Schema
-  extends CoreTables, AccountTables, RoomTables, PushTables, PresenceTables, E2eTables, MediaTables {}
+  extends
+    CoreTables,
+    AccountTables,
+    RoomTables,
+    PushTables,
+    PresenceTables,
+    E2eTables,
+    MediaTables,
+    ReceiptTables {}

@@ -1,5 +1,11 @@
-// (Being written: issue 7 — search, user directory, spaces hierarchy, reporting.)
+// Finding things: server-side search, the user directory, space hierarchies and content reports, each in
+// its own file (one per spec section).
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
+import { reportRoutes } from './report.js';
+import { userDirectoryRoutes } from './user-directory.js';
 
-export async function discoveryRoutes(_app: FastifyInstance, _deps: AppDeps): Promise<void> {}
+export async function discoveryRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await userDirectoryRoutes(app, deps);
+  await reportRoutes(app, deps);
+}
