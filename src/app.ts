@@ -17,6 +17,8 @@ import type { RoomServices } from './services/rooms/index.js';
 import type { SyncService } from './services/sync/sync-service.js';
 import type { PushRules } from './services/push/push-rules.js';
 import type { Presence } from './services/presence/presence.js';
+import type { Typing } from './services/ephemeral/typing.js';
+import type { Receipts } from './services/receipts/receipts.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import type { E2eServices } from './services/e2e-keys/index.js';
 import type { MediaServices } from './services/media/index.js';
@@ -47,6 +49,8 @@ export interface AppDeps {
   sync: SyncService;
   pushRules: PushRules;
   presence: Presence;
+  typing: Typing;
+  receipts: Receipts;
   accounts: Accounts;
   e2e: E2eServices;
   media: MediaServices;

@@ -26,6 +26,8 @@ import type { Presence, PresenceState } from '../presence/presence.js';
 import type { E2eServices } from '../e2e-keys/index.js';
 import { presenceChanges } from '../../storage/presence-store.js';
 import { transactionIdsFor } from './transaction-ids.js';
+import { ephemeralByRoom } from './ephemeral.js';
+import type { Typing } from '../ephemeral/typing.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
 
 export interface SyncRequest {
@@ -49,6 +51,8 @@ export interface SyncDeps {
   presence: Presence;
   /** To-device messages, device-list changes and key counts. */
   e2e: Pick<E2eServices, 'deviceKeys' | 'deviceLists' | 'toDevice'>;
+  /** Who is typing, for each joined room's ephemeral section. */
+  typing: Typing;
 }
 
 /** The longest a /sync waits, whatever the client asks. */
@@ -117,6 +121,8 @@ export class SyncService {
       ...(this.deps.presence.enabled ? { presence: await currentStreamPosition(db, 'presence') } : {}),
       to_device: await currentStreamPosition(db, 'to_device'),
       device_lists: await currentStreamPosition(db, 'device_lists'),
+      receipts: await currentStreamPosition(db, 'receipts'),
+      typing: this.deps.typing.position(),
     };
     const since = sinceTokens ?? emptyPositions();
     const initial = sinceTokens === undefined;
@@ -150,6 +156,15 @@ export class SyncService {
     const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
     const active = initial ? new Set<string>() : await roomsWithNewEvents(db, since.events, now.events);
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
+    const ephemeral = await ephemeralByRoom(this.deps.database, this.deps.typing, {
+      userId: req.userId,
+      rooms: current
+        .filter((r) => r.membership === 'join' && wanted(r.roomId))
+        .map((r) => ({ roomId: r.roomId, full: initial || changedRooms.has(r.roomId) })),
+      since,
+      upTo: now,
+      filter: roomFilter.ephemeral,
+    });
     const roomAccountData = new Map<string, JsonObject[]>();
     for (const entry of accountData) {
       if (entry.roomId === null || !accountDataWanted(roomFilter.accountData, entry.type, entry.roomId))
@@ -163,9 +178,9 @@ export class SyncService {
       if (!wanted(roomId)) continue;
       const change = changedRooms.get(roomId);
       if (!initial && !change && membership !== 'join') continue;
-      // A joined room with no new events and no new account data has nothing to send.
-      if (!initial && !change && !req.fullState && !active.has(roomId) && !roomAccountData.has(roomId))
-        continue;
+      // A joined room with no new events, account data or ephemeral events has nothing to send.
+      const quiet = !active.has(roomId) && !roomAccountData.has(roomId) && !ephemeral.has(roomId);
+      if (!initial && !change && !req.fullState && quiet) continue;
       const memberEvent = change ?? (await this.memberEvent(roomId, req.userId));
       if (!memberEvent) continue;
       if (membership === 'invite') {
@@ -193,14 +208,14 @@ export class SyncService {
           membersSent,
         });
         const roomData = roomAccountData.get(roomId) ?? [];
-        if (!section.changed && roomData.length === 0 && !req.fullState) continue;
+        if (!section.changed && roomData.length === 0 && !req.fullState && !ephemeral.has(roomId)) continue;
         const body: JsonObject = {
           timeline: { ...section.timeline, events: fields(section.timeline.events) },
           state: { events: fields(section.state.events) },
           account_data: { events: roomData },
         };
         if (membership === 'join') {
-          body.ephemeral = { events: [] };
+          body.ephemeral = { events: ephemeral.get(roomId) ?? [] };
           if (section.summary) body.summary = section.summary;
           join[roomId] = body;
         } else {
