@@ -23,6 +23,7 @@ import { createE2eServices } from './services/e2e-keys/index.js';
 import { createMediaServices } from './services/media/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
+import { connectSearchIndex } from './services/search/index.js';
 
 export interface DepsInput {
   config: HomeserverConfig;
@@ -66,6 +67,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     registrationSharedSecret: readRegistrationSharedSecret(config),
   });
   connectAccountsToRooms(accounts, rooms, { database, logger });
+  connectSearchIndex(rooms, { database, logger, clock });
   accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
   const e2e = createE2eServices({ config, database, notifier, logger, clock });
   accounts.onDevicesDeleted.push((userId, deviceIds) => e2e.deviceKeys.devicesDeleted(userId, deviceIds));

@@ -4,6 +4,7 @@ import type { PushTables } from './schema-push.js';
 import type { PresenceTables } from './schema-presence.js';
 import type { E2eTables } from './schema-e2e.js';
 import type { MediaTables } from './schema-media.js';
+import type { SearchTables } from './schema-search.js';
 import type { ReceiptTables } from './schema-receipts.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
@@ -41,4 +42,5 @@ export interface Schema
     PresenceTables,
     E2eTables,
     MediaTables,
+    SearchTables,
     ReceiptTables {}

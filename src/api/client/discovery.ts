@@ -3,9 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { reportRoutes } from './report.js';
+import { searchRoutes } from './search.js';
 import { userDirectoryRoutes } from './user-directory.js';
 
 export async function discoveryRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await searchRoutes(app, deps);
   await userDirectoryRoutes(app, deps);
   await reportRoutes(app, deps);
 }
