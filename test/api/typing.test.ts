@@ -145,3 +145,12 @@ test('typing: the ephemeral filter (types, not_types, senders, limit) applies', 
   await setTyping(alice, false);
   await setTyping(bob, false);
 });
+
+test('typing, like a receipt, is an action: it brings an offline user online', async () => {
+  const presence = `/presence/${enc(bob.userId)}/status`;
+  assert.equal((await api.put(presence, bob, { presence: 'offline' })).status, 200);
+  assert.equal((await api.get(presence, alice)).body.presence, 'offline');
+  await setTyping(bob, true);
+  assert.equal((await api.get(presence, alice)).body.presence, 'online');
+  await setTyping(bob, false);
+});

@@ -1,5 +1,5 @@
 // Typing, receipts and read markers (client-server-api, "Typing Notifications", "Receipts", "Read and
-// unread markers").
+// unread markers"). Each is a pro-active action that keeps the user online, as in Synapse.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
@@ -30,6 +30,7 @@ export async function ephemeralRoutes(app: FastifyInstance, deps: AppDeps): Prom
       if (userId !== requester.userId)
         throw new MatrixError(403, 'M_FORBIDDEN', "Cannot set another user's typing state");
       await requireJoined(deps.rooms.store, roomId, userId);
+      await deps.presence.active(userId);
       if (body.typing) typing.start(roomId, userId, timeout);
       else typing.stop(roomId, userId);
       return {};
@@ -51,6 +52,7 @@ export async function ephemeralRoutes(app: FastifyInstance, deps: AppDeps): Prom
         threadId = body.thread_id;
       }
       await receipts.receipt(requester.userId, roomId, receiptType, eventId, threadId);
+      await deps.presence.active(requester.userId);
       return {};
     });
   }
@@ -67,6 +69,7 @@ export async function ephemeralRoutes(app: FastifyInstance, deps: AppDeps): Prom
         read: optionalString(body, READ),
         readPrivate: optionalString(body, READ_PRIVATE),
       });
+      await deps.presence.active(requester.userId);
       return {};
     });
   }
