@@ -13,6 +13,7 @@ import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { PushRules } from './services/push/push-rules.js';
 import { Presence } from './services/presence/presence.js';
+import { createRelations } from './services/relations/relations.js';
 import { createEphemeralServices } from './services/ephemeral/index.js';
 import { deleteAllPushRules } from './storage/push-rules-store.js';
 import { getProfile } from './storage/profiles-store.js';
@@ -91,6 +92,8 @@ export function createAppDeps(input: DepsInput): AppDeps {
         logger.warn({ err: { message: (err as Error).message } }, 'presence update failed');
       });
   });
+  // Relations are indexed as events are persisted (and forgotten as they are redacted).
+  createRelations(rooms, logger);
   return {
     config,
     logger,

@@ -6,6 +6,7 @@ import type { E2eTables } from './schema-e2e.js';
 import type { MediaTables } from './schema-media.js';
 import type { SearchTables } from './schema-search.js';
 import type { ReceiptTables } from './schema-receipts.js';
+import type { RelationTables } from './schema-relations.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -43,4 +44,5 @@ export interface Schema
     E2eTables,
     MediaTables,
     SearchTables,
-    ReceiptTables {}
+    ReceiptTables,
+    RelationTables {}

@@ -7,6 +7,7 @@ import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import { parseRoomEventFilter, type RoomEventFilter } from '../../services/sync/filter.js';
+import { formatWithAggregations } from '../../services/relations/aggregations.js';
 import { clientPaths } from './paths.js';
 import { intParam, queryOf, roomIdParam, stringParam, type Query } from './params.js';
 
@@ -27,6 +28,10 @@ function filterParam(query: Query): RoomEventFilter | undefined {
 export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { reader, formatter } = deps.rooms;
   const format = (events: StoredEvent[]) => formatter.format(events, { now: deps.clock() });
+  // Events a client reads as messages carry their bundled aggregations (client-server-api, "Aggregations
+  // of child events"); state and member lists do not.
+  const formatFor = (userId: string, events: StoredEvent[]) =>
+    formatWithAggregations(deps.rooms, events, { now: deps.clock() }, userId);
 
   // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
   for (const url of clientPaths('/rooms/:roomId/event/:eventId')) {
@@ -37,7 +42,7 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         request.params.eventId,
         requester.userId,
       );
-      return (await format([stored]))[0];
+      return (await formatFor(requester.userId, [stored]))[0];
     });
   }
 
@@ -104,7 +109,7 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         filter,
       });
       return {
-        chunk: limit === 0 ? [] : await format(page.events),
+        chunk: limit === 0 ? [] : await formatFor(requester.userId, page.events),
         start: page.start,
         ...(page.end === undefined ? {} : { end: page.end }),
         ...(page.state.length > 0 ? { state: await format(page.state) } : {}),
@@ -126,9 +131,9 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         filterParam(query),
       );
       return {
-        event: (await format([ctx.event]))[0],
-        events_before: await format(ctx.before.events),
-        events_after: await format(ctx.after.events),
+        event: (await formatFor(requester.userId, [ctx.event]))[0],
+        events_before: await formatFor(requester.userId, ctx.before.events),
+        events_after: await formatFor(requester.userId, ctx.after.events),
         start: ctx.before.end ?? ctx.before.start,
         end: ctx.after.end ?? ctx.after.start,
         state: await format(ctx.state),

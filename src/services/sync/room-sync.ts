@@ -6,6 +6,7 @@ import { lastEventAtOrBefore, roomEvents, type StoredEvent } from '../../storage
 import type { ClientEvent } from '../rooms/client-event.js';
 import { strippedState } from '../rooms/client-event.js';
 import type { RoomServices } from '../rooms/index.js';
+import { formatWithAggregations } from '../relations/aggregations.js';
 import { eventMatches, type RoomEventFilter } from './filter.js';
 import { formatEventsToken } from './token.js';
 import type { MembersSent } from './lazy-members.js';
@@ -80,7 +81,12 @@ export class RoomSync {
     const transactionIds = await req.transactionIds(visible);
     return {
       timeline: {
-        events: await formatter.format(visible, { now: req.now, omitRoomId: true, transactionIds }),
+        events: await formatWithAggregations(
+          this.rooms,
+          visible,
+          { now: req.now, omitRoomId: true, transactionIds },
+          req.userId,
+        ),
         limited,
         prev_batch: prevBatch,
       },

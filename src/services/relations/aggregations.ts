@@ -1,0 +1,126 @@
+// Bundled aggregations (client-server-api, "Aggregations of child events"): unsigned['m.relations'] of
+// the events served to a client, worked out for a whole page at once — a fixed number of queries
+// whatever the page's size.
+//   m.thread    {latest_event, count, current_user_participated}, for events without a relation of their
+//               own; latest_event is served like the root and carries its own aggregations.
+//   m.replace   the most recent valid edit, served as a full event (v1.7); none for a redacted original.
+//   m.reference {chunk: [{event_id}]}.
+// Annotations are not bundled (the spec dropped m.annotation aggregations), nor is anything for state
+// events, edits or annotations. Like Synapse, the bundled children are not filtered by the reader's history
+// visibility: they relate to an event the reader may see.
+import type { JsonObject } from '../../protocol/canonical-json.js';
+import { relationOf } from '../../protocol/relations.js';
+import type { StoredEvent } from '../../storage/events-store.js';
+import { childrenOfType, threadsRepliedTo, threadSummaries } from '../../storage/relations-store.js';
+import type { ClientEvent, FormatOptions } from '../rooms/client-event.js';
+import type { RoomServices } from '../rooms/index.js';
+import { relationsOf } from './relations.js';
+
+/** Formats events for `userId` as ClientEventFormatter does, with their bundled aggregations. */
+export async function formatWithAggregations(
+  rooms: RoomServices,
+  events: readonly StoredEvent[],
+  opts: FormatOptions,
+  userId: string,
+): Promise<ClientEvent[]> {
+  const formatted = await rooms.formatter.format(events, opts);
+  await bundleAggregations(rooms, events, formatted, opts, userId, true);
+  return formatted;
+}
+
+async function bundleAggregations(
+  rooms: RoomServices,
+  events: readonly StoredEvent[],
+  formatted: readonly ClientEvent[],
+  opts: FormatOptions,
+  userId: string,
+  withThreads: boolean,
+): Promise<void> {
+  const relations = relationsOf(rooms);
+  if (!relations) return;
+  const parents = new Map<string, StoredEvent>();
+  for (const stored of events) {
+    if (stored.event.state_key !== undefined) continue;
+    const own = stored.redactedBy ? undefined : relationOf(stored.event.content);
+    if (own?.relType === 'm.replace' || own?.relType === 'm.annotation') continue;
+    parents.set(stored.event.event_id, stored);
+  }
+  if (parents.size === 0) return;
+  await relations.settled();
+  const db = rooms.store.db;
+  const bundles = new Map<string, JsonObject>();
+  const bundleOf = (id: string) => {
+    let bundle = bundles.get(id);
+    if (!bundle) bundles.set(id, (bundle = {}));
+    return bundle;
+  };
+
+  if (withThreads) {
+    const roots = [...parents.values()]
+      .filter((p) => p.redactedBy || !relationOf(p.event.content))
+      .map((p) => p.event.event_id);
+    const summaries = await threadSummaries(db, roots);
+    if (summaries.length > 0) {
+      const replied = await threadsRepliedTo(
+        db,
+        summaries.filter((s) => parents.get(s.rootId)!.event.sender !== userId).map((s) => s.rootId),
+        userId,
+      );
+      const latest = await rooms.store.getEvents(summaries.map((s) => s.latestEventId));
+      const latestEvents = summaries.flatMap((s) => latest.get(s.latestEventId) ?? []);
+      // The latest replies get their own edits and references, but no threads: a reply is no root.
+      const latestFormatted = await rooms.formatter.format(latestEvents, opts);
+      await bundleAggregations(rooms, latestEvents, latestFormatted, opts, userId, false);
+      const byId = new Map(latestFormatted.map((e) => [e.event_id, e]));
+      for (const s of summaries) {
+        const latestEvent = byId.get(s.latestEventId);
+        if (!latestEvent) continue;
+        bundleOf(s.rootId)['m.thread'] = {
+          latest_event: latestEvent,
+          count: s.count,
+          current_user_participated: parents.get(s.rootId)!.event.sender === userId || replied.has(s.rootId),
+        };
+      }
+    }
+  }
+
+  const editable = [...parents.values()].filter((p) => !p.redactedBy).map((p) => p.event.event_id);
+  const edits = await childrenOfType(db, editable, 'm.replace');
+  // The most recent edit: latest origin_server_ts, then the lexicographically largest event id.
+  const latestEdit = new Map<string, { event_id: string; origin_server_ts: number }>();
+  for (const edit of edits) {
+    const best = latestEdit.get(edit.relates_to_id);
+    if (
+      !best ||
+      edit.origin_server_ts > best.origin_server_ts ||
+      (edit.origin_server_ts === best.origin_server_ts && edit.event_id > best.event_id)
+    )
+      latestEdit.set(edit.relates_to_id, edit);
+  }
+  if (latestEdit.size > 0) {
+    const editEvents = await rooms.store.getEvents([...latestEdit.values()].map((e) => e.event_id));
+    const ordered = [...latestEdit].flatMap(([parentId, e]) => {
+      const stored = editEvents.get(e.event_id);
+      return stored ? [{ parentId, stored }] : [];
+    });
+    const editsFormatted = await rooms.formatter.format(
+      ordered.map((o) => o.stored),
+      opts,
+    );
+    ordered.forEach((o, i) => (bundleOf(o.parentId)['m.replace'] = editsFormatted[i]!));
+  }
+
+  const references = await childrenOfType(db, [...parents.keys()], 'm.reference');
+  for (const ref of references) {
+    const bundle = bundleOf(ref.relates_to_id);
+    const chunk = ((bundle['m.reference'] as { chunk: JsonObject[] } | undefined) ??= { chunk: [] }).chunk;
+    chunk.push({ event_id: ref.event_id });
+  }
+
+  if (bundles.size === 0) return;
+  for (const event of formatted) {
+    const bundle = bundles.get(event.event_id);
+    if (bundle)
+      event.unsigned['m.relations'] = { ...(event.unsigned['m.relations'] as JsonObject), ...bundle };
+  }
+}

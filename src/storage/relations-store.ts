@@ -1,0 +1,169 @@
+// The event_relations table: children of events by relationship type, thread summaries and thread lists.
+// Every query takes a batch of parents, so bundling aggregations for a page of events costs a fixed number
+// of round trips whatever the page's size.
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+import type { EventRelationsTable } from './schema-relations.js';
+
+export type RelationRow = EventRelationsTable;
+
+/** Records a relation; a second write of the same child (a retried hook) changes nothing. */
+export async function insertRelation(db: Kysely<Schema>, row: RelationRow): Promise<void> {
+  await db
+    .insertInto('event_relations')
+    .values(row)
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .execute();
+}
+
+/** Forgets the relation of a child (it was redacted, so its m.relates_to is gone). */
+export async function deleteRelation(db: Kysely<Schema>, eventId: string, roomId: string): Promise<void> {
+  await db
+    .deleteFrom('event_relations')
+    .where('event_id', '=', eventId)
+    .where('room_id', '=', roomId)
+    .execute();
+}
+
+export interface ChildrenQuery {
+  parentId: string;
+  relType?: string;
+  eventType?: string;
+  /** Exclusive lower bound on stream ordering. */
+  after?: number;
+  /** Inclusive upper bound on stream ordering. */
+  upTo?: number;
+  direction: 'forward' | 'backward';
+  limit: number;
+}
+
+/** One page of the children of an event, in stream order. */
+export async function childrenOf(
+  db: Kysely<Schema>,
+  q: ChildrenQuery,
+): Promise<{ event_id: string; stream_ordering: number }[]> {
+  let query = db
+    .selectFrom('event_relations')
+    .select(['event_id', 'stream_ordering'])
+    .where('relates_to_id', '=', q.parentId);
+  if (q.relType !== undefined) query = query.where('rel_type', '=', q.relType);
+  if (q.eventType !== undefined) query = query.where('type', '=', q.eventType);
+  if (q.after !== undefined) query = query.where('stream_ordering', '>', q.after);
+  if (q.upTo !== undefined) query = query.where('stream_ordering', '<=', q.upTo);
+  const rows = await query
+    .orderBy('stream_ordering', q.direction === 'forward' ? 'asc' : 'desc')
+    .limit(q.limit)
+    .execute();
+  return rows.map((r) => ({ event_id: r.event_id, stream_ordering: Number(r.stream_ordering) }));
+}
+
+export interface ThreadSummary {
+  rootId: string;
+  count: number;
+  latestEventId: string;
+}
+
+/** count and latest reply of each thread among `rootIds` (roots without replies are left out). */
+export async function threadSummaries(
+  db: Kysely<Schema>,
+  rootIds: readonly string[],
+): Promise<ThreadSummary[]> {
+  if (rootIds.length === 0) return [];
+  const groups = await db
+    .selectFrom('event_relations')
+    .select([
+      'relates_to_id',
+      sql<number>`count(*)`.as('count'),
+      sql<number>`max(stream_ordering)`.as('latest'),
+    ])
+    .where('relates_to_id', 'in', rootIds)
+    .where('rel_type', '=', 'm.thread')
+    .groupBy('relates_to_id')
+    .execute();
+  if (groups.length === 0) return [];
+  // Stream orderings are unique, so each thread's maximum names exactly one reply.
+  const latest = await db
+    .selectFrom('event_relations')
+    .select(['event_id', 'stream_ordering'])
+    .where(
+      'stream_ordering',
+      'in',
+      groups.map((g) => Number(g.latest)),
+    )
+    .execute();
+  const byPosition = new Map(latest.map((r) => [Number(r.stream_ordering), r.event_id]));
+  return groups.flatMap((g) => {
+    const latestEventId = byPosition.get(Number(g.latest));
+    return latestEventId ? [{ rootId: g.relates_to_id, count: Number(g.count), latestEventId }] : [];
+  });
+}
+
+/** The roots among `rootIds` in whose thread `userId` has replied. */
+export async function threadsRepliedTo(
+  db: Kysely<Schema>,
+  rootIds: readonly string[],
+  userId: string,
+): Promise<Set<string>> {
+  if (rootIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('event_relations')
+    .select('relates_to_id')
+    .distinct()
+    .where('relates_to_id', 'in', rootIds)
+    .where('rel_type', '=', 'm.thread')
+    .where('sender', '=', userId)
+    .execute();
+  return new Set(rows.map((r) => r.relates_to_id));
+}
+
+/** The children of one rel_type of several parents, oldest first. */
+export async function childrenOfType(
+  db: Kysely<Schema>,
+  parentIds: readonly string[],
+  relType: string,
+): Promise<{ event_id: string; relates_to_id: string; origin_server_ts: number }[]> {
+  if (parentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('event_relations')
+    .select(['event_id', 'relates_to_id', 'origin_server_ts'])
+    .where('relates_to_id', 'in', parentIds)
+    .where('rel_type', '=', relType)
+    .orderBy('stream_ordering', 'asc')
+    .execute();
+  return rows.map((r) => ({ ...r, origin_server_ts: Number(r.origin_server_ts) }));
+}
+
+export interface ThreadListQuery {
+  roomId: string;
+  /** Only threads whose latest reply is at or before this position. */
+  upTo?: number;
+  /** Only threads this user started or replied to. */
+  participant?: string;
+  limit: number;
+}
+
+/** Thread roots of a room, the most recently active first. */
+export async function threadRoots(
+  db: Kysely<Schema>,
+  q: ThreadListQuery,
+): Promise<{ rootId: string; latest: number }[]> {
+  let query = db
+    .selectFrom('event_relations as r')
+    .innerJoin('events as root', 'root.event_id', 'r.relates_to_id')
+    .select(['r.relates_to_id', sql<number>`max(r.stream_ordering)`.as('latest')])
+    .where('r.room_id', '=', q.roomId)
+    .where('r.rel_type', '=', 'm.thread')
+    .groupBy(['r.relates_to_id', 'root.sender']);
+  if (q.upTo !== undefined) query = query.having(sql<number>`max(r.stream_ordering)`, '<=', q.upTo);
+  if (q.participant !== undefined) {
+    const user = q.participant;
+    query = query.having((eb) =>
+      eb.or([
+        eb('root.sender', '=', user),
+        eb(sql<number>`sum(case when r.sender = ${user} then 1 else 0 end)`, '>', 0),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('latest', 'desc').limit(q.limit).execute();
+  return rows.map((r) => ({ rootId: r.relates_to_id, latest: Number(r.latest) }));
+}
