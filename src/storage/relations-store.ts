@@ -57,45 +57,56 @@ export async function childrenOf(
   return rows.map((r) => ({ event_id: r.event_id, stream_ordering: Number(r.stream_ordering) }));
 }
 
-export interface ThreadSummary {
-  rootId: string;
+export interface RelationCount {
+  parentId: string;
+  relType: string;
   count: number;
-  latestEventId: string;
+  /** Stream ordering of the newest child of this type. */
+  latest: number;
 }
 
-/** count and latest reply of each thread among `rootIds` (roots without replies are left out). */
-export async function threadSummaries(
+/**
+ * How many children of each of `relTypes` every parent among `parentIds` has: one query that tells which
+ * parents need a closer look (most events have no children at all).
+ */
+export async function relationCounts(
   db: Kysely<Schema>,
-  rootIds: readonly string[],
-): Promise<ThreadSummary[]> {
-  if (rootIds.length === 0) return [];
-  const groups = await db
+  parentIds: readonly string[],
+  relTypes: readonly string[],
+): Promise<RelationCount[]> {
+  if (parentIds.length === 0) return [];
+  const rows = await db
     .selectFrom('event_relations')
     .select([
       'relates_to_id',
+      'rel_type',
       sql<number>`count(*)`.as('count'),
       sql<number>`max(stream_ordering)`.as('latest'),
     ])
-    .where('relates_to_id', 'in', rootIds)
-    .where('rel_type', '=', 'm.thread')
-    .groupBy('relates_to_id')
+    .where('relates_to_id', 'in', parentIds)
+    .where('rel_type', 'in', relTypes)
+    .groupBy(['relates_to_id', 'rel_type'])
     .execute();
-  if (groups.length === 0) return [];
-  // Stream orderings are unique, so each thread's maximum names exactly one reply.
-  const latest = await db
+  return rows.map((r) => ({
+    parentId: r.relates_to_id,
+    relType: r.rel_type,
+    count: Number(r.count),
+    latest: Number(r.latest),
+  }));
+}
+
+/** The children at these stream positions (unique per event), by position. */
+export async function childrenAt(
+  db: Kysely<Schema>,
+  positions: readonly number[],
+): Promise<Map<number, string>> {
+  if (positions.length === 0) return new Map();
+  const rows = await db
     .selectFrom('event_relations')
     .select(['event_id', 'stream_ordering'])
-    .where(
-      'stream_ordering',
-      'in',
-      groups.map((g) => Number(g.latest)),
-    )
+    .where('stream_ordering', 'in', positions)
     .execute();
-  const byPosition = new Map(latest.map((r) => [Number(r.stream_ordering), r.event_id]));
-  return groups.flatMap((g) => {
-    const latestEventId = byPosition.get(Number(g.latest));
-    return latestEventId ? [{ rootId: g.relates_to_id, count: Number(g.count), latestEventId }] : [];
-  });
+  return new Map(rows.map((r) => [Number(r.stream_ordering), r.event_id]));
 }
 
 /** The roots among `rootIds` in whose thread `userId` has replied. */

@@ -11,7 +11,12 @@
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { relationOf } from '../../protocol/relations.js';
 import type { StoredEvent } from '../../storage/events-store.js';
-import { childrenOfType, threadsRepliedTo, threadSummaries } from '../../storage/relations-store.js';
+import {
+  childrenAt,
+  childrenOfType,
+  relationCounts,
+  threadsRepliedTo,
+} from '../../storage/relations-store.js';
 import type { ClientEvent, FormatOptions } from '../rooms/client-event.js';
 import type { RoomServices } from '../rooms/index.js';
 import { relationsOf } from './relations.js';
@@ -55,36 +60,49 @@ async function bundleAggregations(
     return bundle;
   };
 
-  if (withThreads) {
-    const roots = [...parents.values()]
-      .filter((p) => p.redactedBy || !relationOf(p.event.content))
-      .map((p) => p.event.event_id);
-    const summaries = await threadSummaries(db, roots);
-    if (summaries.length > 0) {
-      const replied = await threadsRepliedTo(
-        db,
-        summaries.filter((s) => parents.get(s.rootId)!.event.sender !== userId).map((s) => s.rootId),
-        userId,
-      );
-      const latest = await rooms.store.getEvents(summaries.map((s) => s.latestEventId));
-      const latestEvents = summaries.flatMap((s) => latest.get(s.latestEventId) ?? []);
-      // The latest replies get their own edits and references, but no threads: a reply is no root.
-      const latestFormatted = await rooms.formatter.format(latestEvents, opts);
-      await bundleAggregations(rooms, latestEvents, latestFormatted, opts, userId, false);
-      const byId = new Map(latestFormatted.map((e) => [e.event_id, e]));
-      for (const s of summaries) {
-        const latestEvent = byId.get(s.latestEventId);
-        if (!latestEvent) continue;
-        bundleOf(s.rootId)['m.thread'] = {
-          latest_event: latestEvent,
-          count: s.count,
-          current_user_participated: parents.get(s.rootId)!.event.sender === userId || replied.has(s.rootId),
-        };
-      }
+  const counts = await relationCounts(db, [...parents.keys()], ['m.thread', 'm.replace', 'm.reference']);
+  const parentsWith = (relType: string) =>
+    counts.filter((c) => c.relType === relType && parents.has(c.parentId));
+
+  // A thread root is an event without a relation of its own (a redacted event has lost its relation).
+  const threads = withThreads
+    ? parentsWith('m.thread').filter((c) => {
+        const root = parents.get(c.parentId)!;
+        return root.redactedBy !== null || !relationOf(root.event.content);
+      })
+    : [];
+  if (threads.length > 0) {
+    const latestIds = await childrenAt(
+      db,
+      threads.map((c) => c.latest),
+    );
+    const replied = await threadsRepliedTo(
+      db,
+      threads.filter((c) => parents.get(c.parentId)!.event.sender !== userId).map((c) => c.parentId),
+      userId,
+    );
+    const latest = await rooms.store.getEvents([...latestIds.values()]);
+    const latestEvents = [...latest.values()];
+    // The latest replies get their own edits and references, but no threads: a reply is no root.
+    const latestFormatted = await rooms.formatter.format(latestEvents, opts);
+    await bundleAggregations(rooms, latestEvents, latestFormatted, opts, userId, false);
+    const byId = new Map(latestFormatted.map((e) => [e.event_id, e]));
+    for (const c of threads) {
+      const latestEvent = byId.get(latestIds.get(c.latest) ?? '');
+      if (!latestEvent) continue;
+      bundleOf(c.parentId)['m.thread'] = {
+        latest_event: latestEvent,
+        count: c.count,
+        current_user_participated:
+          parents.get(c.parentId)!.event.sender === userId || replied.has(c.parentId),
+      };
     }
   }
 
-  const editable = [...parents.values()].filter((p) => !p.redactedBy).map((p) => p.event.event_id);
+  // Edits of a redacted original are not bundled.
+  const editable = parentsWith('m.replace')
+    .filter((c) => !parents.get(c.parentId)!.redactedBy)
+    .map((c) => c.parentId);
   const edits = await childrenOfType(db, editable, 'm.replace');
   // The most recent edit: latest origin_server_ts, then the lexicographically largest event id.
   const latestEdit = new Map<string, { event_id: string; origin_server_ts: number }>();
@@ -110,8 +128,8 @@ async function bundleAggregations(
     ordered.forEach((o, i) => (bundleOf(o.parentId)['m.replace'] = editsFormatted[i]!));
   }
 
-  const references = await childrenOfType(db, [...parents.keys()], 'm.reference');
-  for (const ref of references) {
+  const referenced = parentsWith('m.reference').map((c) => c.parentId);
+  for (const ref of await childrenOfType(db, referenced, 'm.reference')) {
     const bundle = bundleOf(ref.relates_to_id);
     const chunk = ((bundle['m.reference'] as { chunk: JsonObject[] } | undefined) ??= { chunk: [] }).chunk;
     chunk.push({ event_id: ref.event_id });
