@@ -301,3 +301,12 @@ test('receipts: a waiting /sync wakes for a receipt', async () => {
   assert.ok(Date.now() - started < 5_000, 'woken well before the timeout');
   assert.deepEqual(receiptsIn(woken), { [e]: { 'm.read': { [bob.userId]: { ts: now } } } });
 });
+
+test('receipts: a room joined since the token comes with all its current receipts', async () => {
+  const e = await api.send(alice, roomId, 'before carol');
+  await receipt(alice, 'm.read', e);
+  const first = await sync(carol);
+  assert.equal((await api.join(carol, roomId)).status, 200);
+  const joined = await sync(carol, `since=${first.next_batch}&timeout=0`);
+  assert.ok(receiptsIn(joined)?.[e]?.['m.read']?.[alice.userId], JSON.stringify(receiptsIn(joined)));
+});

@@ -154,3 +154,27 @@ test('typing, like a receipt, is an action: it brings an offline user online', a
   assert.equal((await api.get(presence, alice)).body.presence, 'online');
   await setTyping(bob, false);
 });
+
+test('typing: the expiry timer ends typing and wakes the room without anyone reading it', async () => {
+  await setTyping(alice, true, 200);
+  const mark = t.deps.typing.position();
+  let woken = 0;
+  const stop = t.deps.notifier.listen(carol.userId, [roomId], { wake: () => woken++ });
+  try {
+    now += 200;
+    // Nothing reads typing here: only the timer (set for the expiry, ~200 ms of real time) can end it.
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(t.deps.typing.changedSince(roomId, mark), true);
+    assert.ok(woken > 0);
+  } finally {
+    stop();
+  }
+  assert.deepEqual(t.deps.typing.typingIn(roomId), []);
+});
+
+test('typing: a token from before a restart (ahead of the counter) gets the current list', async () => {
+  await setTyping(alice, true, 20_000);
+  const ahead = (await sync(bob)).next_batch.replace(/_\d+$/, '_999999');
+  assert.deepEqual(typingIn(await sync(bob, `since=${ahead}&timeout=0`)), [alice.userId]);
+  await setTyping(alice, false);
+});

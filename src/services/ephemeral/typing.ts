@@ -24,7 +24,8 @@ export class Typing {
   private readonly changedAt = new Map<string, number>();
   private counter = 0;
   private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  /** When the timer fires, on the monotonic clock (the injected clock may jump, and so may wall time). */
+  private timerDue = Infinity;
   private closed = false;
 
   constructor(private readonly deps: TypingDeps) {}
@@ -92,20 +93,23 @@ export class Typing {
 
   /** Keeps one timer, for the earliest expiry; unref'd so it never holds the process open. */
   private schedule(expiresAt: number): void {
-    if (this.closed || (this.timer && expiresAt >= this.timerAt)) return;
+    if (this.closed) return;
+    const delay = Math.max(0, expiresAt - this.deps.clock()) + 10;
+    const due = performance.now() + delay;
+    if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timerAt = expiresAt;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, expiresAt - this.deps.clock()) + 10);
+    this.timerDue = due;
+    this.timer = setTimeout(() => this.onTimer(), delay);
     this.timer.unref();
   }
 
   private onTimer(): void {
     this.timer = undefined;
-    this.timerAt = Infinity;
+    this.timerDue = Infinity;
     this.expire();
+    // What is left expires later by the clock (also when an injected clock did not move with time).
     let next = Infinity;
     for (const users of this.rooms.values()) for (const at of users.values()) next = Math.min(next, at);
-    // A clock that did not move as far as the timer (tests inject one) is looked at again later.
-    if (next !== Infinity) this.schedule(Math.max(next, this.deps.clock() + 1000));
+    if (next !== Infinity) this.schedule(next);
   }
 }
