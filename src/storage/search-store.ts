@@ -1,8 +1,10 @@
 // The event_search full-text index. The one place where SQLite (FTS5) and PostgreSQL (tsvector) differ:
 // how a row is written, how terms are matched and how a match is ranked. Terms are matched as prefixes
 // and all must occur, on both databases, so "meet" finds "meeting" either way.
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
+import type { Schema } from './schema.js';
+import { EVENT_COLUMNS, rowToStoredEvent, type StoredEvent } from './events-store.js';
 
 export interface SearchRow {
   eventId: string;
@@ -37,13 +39,18 @@ export interface SearchHit {
 }
 
 export async function insertSearchRows(database: Database, rows: readonly SearchRow[]): Promise<void> {
-  for (const row of rows) {
-    const vector = database.dialect === 'postgres' ? sql`, to_tsvector('simple', ${row.value})` : sql``;
-    const vectorColumn = database.dialect === 'postgres' ? sql`, vector` : sql``;
-    await sql`insert into event_search (event_id, room_id, stream_ordering, sender, key, value${vectorColumn})
-      values (${row.eventId}, ${row.roomId}, ${row.streamOrdering}, ${row.sender}, ${row.key},
-              ${row.value}${vector})`.execute(database.db);
-  }
+  // Several rows (catching up) share one transaction.
+  const write = async (db: Kysely<Schema>) => {
+    for (const row of rows) {
+      const vectorColumn = database.dialect === 'postgres' ? sql`, vector` : sql``;
+      const vector = database.dialect === 'postgres' ? sql`, to_tsvector('simple', ${row.value})` : sql``;
+      await sql`insert into event_search (event_id, room_id, stream_ordering, sender, key, value${vectorColumn})
+        values (${row.eventId}, ${row.roomId}, ${row.streamOrdering}, ${row.sender}, ${row.key},
+                ${row.value}${vector})`.execute(db);
+    }
+  };
+  if (rows.length === 1) await write(database.db);
+  else await database.db.transaction().execute(write);
 }
 
 export async function deleteSearchRows(database: Database, roomId: string, eventId: string): Promise<void> {
@@ -118,4 +125,41 @@ export async function countSearchMatches(
   const result = await sql<{ n: number }>`select count(*) as n from event_search
     where ${conditions(database, q)}`.execute(database.db);
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/** The newest stream ordering in the index (0 when it is empty): where catching up starts. */
+export async function newestIndexedOrdering(database: Database): Promise<number> {
+  const row = await database.db
+    .selectFrom('event_search')
+    .select((eb) => eb.fn.max('stream_ordering').as('newest'))
+    .executeTakeFirst();
+  return Number(row?.newest ?? 0);
+}
+
+/** Whether the event has a row (a scan on SQLite, where event_id is not indexed: for rare paths only). */
+export async function hasSearchRow(database: Database, eventId: string): Promise<boolean> {
+  const row = await database.db
+    .selectFrom('event_search')
+    .select('event_id')
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Unredacted events of the given types in (after, upTo], oldest first. */
+export async function unredactedEventsBetween(
+  database: Database,
+  q: { after: number; upTo: number; types: readonly string[]; limit: number },
+): Promise<StoredEvent[]> {
+  const rows = await database.db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('stream_ordering', '>', q.after)
+    .where('stream_ordering', '<=', q.upTo)
+    .where('type', 'in', q.types)
+    .where('redacted_by', 'is', null)
+    .orderBy('stream_ordering')
+    .limit(q.limit)
+    .execute();
+  return rows.map(rowToStoredEvent);
 }

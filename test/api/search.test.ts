@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor, type Reply } from '../support/client.js';
+import { scratchDatabase } from '../support/databases.js';
 
 let t: TestApp;
 let api: ReturnType<typeof clientFor>;
@@ -275,4 +276,48 @@ test('bad bodies, tokens and next_batch are refused', async () => {
     400,
     'M_INVALID_PARAM',
   );
+});
+
+test('messages the index lacks (a database from before search, a crash) are indexed at the next start', async () => {
+  const scratch = await scratchDatabase();
+  let first: TestApp | undefined = await startTestApp({ database: scratch });
+  let second: TestApp | undefined;
+  try {
+    const c = clientFor(first);
+    const user = await createTestUser(first, 'upgrader');
+    const roomId = await c.createRoom(user, { name: 'Old times' });
+    const old = await c.send(user, roomId, 'rhubarb from the old days');
+    const redacted = await c.send(user, roomId, 'rhubarb to forget');
+    await c.put(`/rooms/${enc(roomId)}/redact/${enc(redacted)}/r1`, user, {});
+    await c.post('/search', user, { search_categories: { room_events: { search_term: 'x' } } });
+    // As if the index had never been written.
+    await first.deps.database.db.deleteFrom('event_search').execute();
+    await first.close();
+    first = undefined;
+    second = await startTestApp({ database: scratch });
+    const again = clientFor(second);
+    const res = await again.post('/search', user, {
+      search_categories: { room_events: { search_term: 'rhubarb' } },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const results = res.body.search_categories.room_events.results as { result: { event_id: string } }[];
+    assert.deepEqual(
+      results.map((r) => r.result.event_id),
+      [old],
+    );
+    const names = await again.post('/search', user, {
+      search_categories: { room_events: { search_term: 'old times', keys: ['content.name'] } },
+    });
+    assert.equal(names.body.search_categories.room_events.results.length, 1);
+    // A new message after the catch-up is indexed once.
+    const fresh = await again.send(user, roomId, 'rhubarb again');
+    await again.post('/search', user, { search_categories: { room_events: { search_term: 'x' } } });
+    const after = await second.deps.database.db.selectFrom('event_search').select('event_id').execute();
+    assert.equal(after.filter((r) => r.event_id === fresh).length, 1);
+    assert.equal(after.filter((r) => r.event_id === old).length, 1);
+  } finally {
+    await first?.close();
+    await second?.close();
+    await scratch.drop();
+  }
 });

@@ -2,10 +2,22 @@
 // indexed; a redaction takes the redacted event's text out. The writes happen after the client has its
 // answer, so a search first waits for the writes still under way (settled) and never misses a message
 // this process has acknowledged.
+//
+// Once per process, before its first write or search, the indexer catches up with events the index lacks:
+// every message of a database upgraded to the version that added search, and anything written after the
+// last indexed event whose indexing a crash interrupted.
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
 import type { StoredEvent } from '../../storage/events-store.js';
-import { deleteSearchRows, insertSearchRows, type SearchRow } from '../../storage/search-store.js';
+import {
+  deleteSearchRows,
+  hasSearchRow,
+  insertSearchRows,
+  newestIndexedOrdering,
+  unredactedEventsBetween,
+  type SearchRow,
+} from '../../storage/search-store.js';
+import { currentStreamPosition } from '../../storage/streams.js';
 
 /** The event types whose text is indexed, and the content field each one's text is in. */
 const INDEXED: Record<string, { key: string; field: string }> = {
@@ -16,47 +28,90 @@ const INDEXED: Record<string, { key: string; field: string }> = {
 
 export const SEARCH_KEYS = Object.values(INDEXED).map((i) => i.key);
 
+const CATCH_UP_BATCH = 500;
+
+/** The index row of an event, or undefined when it has no searchable text. */
+export function searchRowOf(stored: StoredEvent): SearchRow | undefined {
+  const { event } = stored;
+  const indexed = INDEXED[event.type];
+  if (!indexed) return undefined;
+  // Only state events for name and topic, only non-state messages: a state m.room.message is no message.
+  if ((event.type === 'm.room.message') !== (event.state_key === undefined)) return undefined;
+  const value = event.content[indexed.field];
+  if (typeof value !== 'string' || value === '') return undefined;
+  return {
+    eventId: event.event_id,
+    roomId: event.room_id,
+    streamOrdering: stored.streamOrdering,
+    sender: event.sender,
+    key: indexed.key,
+    value,
+  };
+}
+
 export class SearchIndexer {
   private readonly pending = new Set<Promise<void>>();
+  /** The catch-up, once started; resolves to the last stream ordering it covered. */
+  private caughtUp?: Promise<number>;
 
   constructor(private readonly deps: { database: Database; logger: Logger }) {}
 
   /** The afterPersist hook. */
   onPersist(stored: StoredEvent): void {
-    const work = this.index(stored).catch((err: unknown) => {
-      this.deps.logger.warn({ err: { message: (err as Error).message } }, 'search indexing failed');
-    });
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
+    this.track(
+      this.catchUp().then((coveredUpTo) =>
+        // An event the catch-up may already have indexed is checked first, not indexed twice.
+        this.index(stored, stored.streamOrdering <= coveredUpTo),
+      ),
+    );
   }
 
-  /** Resolves once every index write begun so far has finished. */
+  /** Resolves once the catch-up and every index write begun so far have finished. */
   async settled(): Promise<void> {
+    this.track(this.catchUp().then(() => undefined));
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private async index(stored: StoredEvent): Promise<void> {
+  private track(work: Promise<void>): void {
+    const logged = work.catch((err: unknown) => {
+      this.deps.logger.warn({ err: { message: (err as Error).message } }, 'search indexing failed');
+    });
+    this.pending.add(logged);
+    void logged.finally(() => this.pending.delete(logged));
+  }
+
+  private catchUp(): Promise<number> {
+    this.caughtUp ??= this.runCatchUp();
+    return this.caughtUp;
+  }
+
+  private async runCatchUp(): Promise<number> {
+    const { database } = this.deps;
+    let after = await newestIndexedOrdering(database);
+    const upTo = await currentStreamPosition(database.db, 'events');
+    const types = Object.keys(INDEXED);
+    for (;;) {
+      const events = await unredactedEventsBetween(database, { after, upTo, types, limit: CATCH_UP_BATCH });
+      const rows = events.flatMap((e) => searchRowOf(e) ?? []);
+      if (rows.length > 0) await insertSearchRows(database, rows);
+      if (events.length < CATCH_UP_BATCH) break;
+      after = events[events.length - 1]!.streamOrdering;
+    }
+    return upTo;
+  }
+
+  private async index(stored: StoredEvent, mayExist: boolean): Promise<void> {
     const { event } = stored;
+    const { database } = this.deps;
     if (event.type === 'm.room.redaction') {
       // Room v11 moved `redacts` into content; the pipeline has already marked the target redacted.
       const redacts = event.content.redacts ?? event.redacts;
-      if (typeof redacts === 'string') await deleteSearchRows(this.deps.database, event.room_id, redacts);
+      if (typeof redacts === 'string') await deleteSearchRows(database, event.room_id, redacts);
       return;
     }
-    const indexed = INDEXED[event.type];
-    if (!indexed) return;
-    // Only state events for name and topic, only non-state messages: a state m.room.message is no message.
-    if ((event.type === 'm.room.message') !== (event.state_key === undefined)) return;
-    const value = event.content[indexed.field];
-    if (typeof value !== 'string' || value === '') return;
-    const row: SearchRow = {
-      eventId: event.event_id,
-      roomId: event.room_id,
-      streamOrdering: stored.streamOrdering,
-      sender: event.sender,
-      key: indexed.key,
-      value,
-    };
-    await insertSearchRows(this.deps.database, [row]);
+    const row = searchRowOf(stored);
+    if (!row) return;
+    if (mayExist && (await hasSearchRow(database, row.eventId))) return;
+    await insertSearchRows(database, [row]);
   }
 }
