@@ -13,6 +13,8 @@ import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { PushRules } from './services/push/push-rules.js';
 import { Presence } from './services/presence/presence.js';
+import { Notifications } from './services/push/notifications.js';
+import { UnreadCounts } from './services/sync/unread-counts.js';
 import { createRelations } from './services/relations/relations.js';
 import { createEphemeralServices } from './services/ephemeral/index.js';
 import { deleteAllPushRules } from './storage/push-rules-store.js';
@@ -94,6 +96,14 @@ export function createAppDeps(input: DepsInput): AppDeps {
   });
   // Relations are indexed as events are persisted (and forgotten as they are redacted).
   createRelations(rooms, logger);
+  // Push rules run on every new event; their notifications make the unread counts of /sync.
+  const notifications = new Notifications({
+    database,
+    store: rooms.store,
+    serverName: config.server_name,
+    logger,
+  });
+  rooms.pipeline.afterPersist.push((stored) => notifications.eventPersisted(stored));
   return {
     config,
     logger,
@@ -115,6 +125,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
       presence,
       e2e,
       typing: ephemeral.typing,
+      unreadCounts: new UnreadCounts({ database, settled: () => notifications.settled() }),
     }),
     pushRules,
     presence,

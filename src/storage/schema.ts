@@ -4,6 +4,7 @@ import type { PushTables } from './schema-push.js';
 import type { PresenceTables } from './schema-presence.js';
 import type { E2eTables } from './schema-e2e.js';
 import type { MediaTables } from './schema-media.js';
+import type { PushActionTables } from './schema-push-actions.js';
 import type { SearchTables } from './schema-search.js';
 import type { ReceiptTables } from './schema-receipts.js';
 import type { RelationTables } from './schema-relations.js';
@@ -43,6 +44,7 @@ export interface Schema
     PresenceTables,
     E2eTables,
     MediaTables,
+    PushActionTables,
     SearchTables,
     ReceiptTables,
     RelationTables {}

@@ -14,6 +14,8 @@ export interface RoomEventFilter {
   containsUrl?: boolean;
   lazyLoadMembers: boolean;
   includeRedundantMembers: boolean;
+  /** Timeline filters only (threading.md): send unread counts per thread. */
+  unreadThreadNotifications?: boolean;
 }
 
 export interface SyncFilter {
@@ -74,6 +76,11 @@ export function parseRoomEventFilter(value: JsonValue | undefined, name = 'filte
         : bool(f.contains_url, `${name}.contains_url`, false),
     lazyLoadMembers: bool(f.lazy_load_members, `${name}.lazy_load_members`, false),
     includeRedundantMembers: bool(f.include_redundant_members, `${name}.include_redundant_members`, false),
+    unreadThreadNotifications: bool(
+      f.unread_thread_notifications,
+      `${name}.unread_thread_notifications`,
+      false,
+    ),
   };
 }
 

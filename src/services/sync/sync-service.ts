@@ -29,6 +29,7 @@ import { transactionIdsFor } from './transaction-ids.js';
 import { ephemeralByRoom } from './ephemeral.js';
 import type { Typing } from '../ephemeral/typing.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
+import type { UnreadCounts } from './unread-counts.js';
 
 export interface SyncRequest {
   userId: string;
@@ -53,6 +54,8 @@ export interface SyncDeps {
   e2e: Pick<E2eServices, 'deviceKeys' | 'deviceLists' | 'toDevice'>;
   /** Who is typing, for each joined room's ephemeral section. */
   typing: Typing;
+  /** unread_notifications (and per thread) of each joined room sent. */
+  unreadCounts?: UnreadCounts;
 }
 
 /** The longest a /sync waits, whatever the client asks. */
@@ -224,6 +227,7 @@ export class SyncService {
       }
     }
 
+    await this.deps.unreadCounts?.addTo(req.userId, join, !!roomFilter.timeline.unreadThreadNotifications);
     const globalAccountData = accountData
       .filter((e) => e.roomId === null && accountDataWanted(filter.accountData, e.type))
       .map((e) => ({ type: e.type, content: JSON.parse(e.content) as JsonObject }));

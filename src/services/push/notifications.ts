@@ -1,0 +1,150 @@
+// Runs the push rules on every new event (client-server-api, "Receiving notifications": for each local
+// member except the sender) and stores, per user, whether it notifies and highlights; /sync counts those
+// rows as unread notifications. Runs after the event commits, one event at a time, off the send path.
+//
+// Cheap by construction: each user's ruleset is compiled once and cached; a version check on the
+// account_data stream (every rule change rewrites m.push_rules there, also from another process) drops
+// the rulesets that changed; per-event values (property lookups, the body prepared for word matching, the
+// member count, the sender's power) are computed once and user-independent conditions decided once; each
+// event's rows go in in one transaction.
+import type { Logger } from 'pino';
+import type { Database } from '../../storage/database.js';
+import type { StoredEvent } from '../../storage/events-store.js';
+import { insertPushActions, type PushActionRow } from '../../storage/push-actions-store.js';
+import { pushRulesChangedBetween, pushRulesOfUsers } from '../../storage/push-rules-batch-store.js';
+import { currentStreamPosition } from '../../storage/streams.js';
+import { Lru } from '../rooms/lru.js';
+import type { RoomStore } from '../rooms/room-store.js';
+import { compileRuleset, evaluate, type CompiledRuleset } from './evaluator.js';
+import { PushEvent } from './push-event.js';
+import { RoomFacts } from './room-facts.js';
+import { buildRuleset } from './ruleset.js';
+import { threadOf } from '../receipts/threads.js';
+
+export interface NotificationsDeps {
+  database: Database;
+  store: RoomStore;
+  serverName: string;
+  logger: Logger;
+}
+
+/** Compiled rulesets kept: enough for every member of the busiest rooms without holding every account. */
+const RULESET_CACHE = 20_000;
+
+export class Notifications {
+  private readonly rulesets = new Lru<string, CompiledRuleset>(RULESET_CACHE);
+  /** The account_data position up to which cached rulesets are known to be current. */
+  private rulesPosition: number | undefined;
+  private readonly roomFacts: RoomFacts;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly localSuffix: string;
+
+  constructor(private readonly deps: NotificationsDeps) {
+    this.localSuffix = `:${deps.serverName}`;
+    this.roomFacts = new RoomFacts(deps.store, (userId) => userId.endsWith(this.localSuffix));
+  }
+
+  /** The after-persist hook: queues the event; events are processed in commit order. */
+  eventPersisted(stored: StoredEvent): void {
+    this.tail = this.tail
+      .then(() => this.process(stored))
+      .catch((err: unknown) => {
+        this.deps.logger.warn(
+          { err: { message: (err as Error).message }, eventId: stored.event.event_id },
+          'push rule evaluation failed',
+        );
+      });
+  }
+
+  /** Resolves once every event persisted so far has its notifications stored (/sync waits on it). */
+  settled(): Promise<void> {
+    return this.tail;
+  }
+
+  private async process(stored: StoredEvent): Promise<void> {
+    const rows = await this.evaluate(stored);
+    if (rows.length === 0) return;
+    // No wake-up here: the event already woke its room's /sync, which waits for settled() before counting.
+    await insertPushActions(this.deps.database.db, rows);
+  }
+
+  /** The notification rows an event gives its room's local members (nothing stored yet). */
+  async evaluate(stored: StoredEvent): Promise<PushActionRow[]> {
+    const { event } = stored;
+    const { store } = this.deps;
+    const room = await store.runtime(event.room_id);
+    if (!room) return [];
+    const state = await store.stateAtGroup(stored.stateGroupBefore);
+    const members = await this.roomFacts.membersAt(state);
+    const candidates = new Map(members.localJoined);
+    candidates.delete(event.sender);
+    // An invite concerns the invitee, who is not a member yet (.m.rule.invite_for_me).
+    const invitee =
+      event.type === 'm.room.member' && event.content.membership === 'invite' ? event.state_key : undefined;
+    if (invitee && invitee !== event.sender && invitee.endsWith(this.localSuffix) && !candidates.has(invitee))
+      candidates.set(invitee, undefined);
+    if (candidates.size === 0) return [];
+
+    const rulesets = await this.rulesetsOf([...candidates.keys()]);
+    const power = await this.roomFacts.senderPower(state, event.sender, room.rules);
+    const pushEvent = new PushEvent({
+      event: event,
+      memberCount: members.joinedCount,
+      ...power,
+    });
+    const rows: PushActionRow[] = [];
+    let threadId: string | undefined;
+    for (const [userId, displayName] of candidates) {
+      const decision = evaluate(rulesets.get(userId)!, pushEvent, { userId, displayName });
+      if (!decision?.outcome.notify) continue;
+      // The same thread as a threaded receipt would name, so each thread's receipt clears its own rows.
+      threadId ??= await threadOf(event, async (id) => (await store.getEvent(id))?.event);
+      rows.push({
+        roomId: event.room_id,
+        userId,
+        eventId: event.event_id,
+        streamOrdering: stored.streamOrdering,
+        threadId,
+        highlight: decision.outcome.highlight,
+      });
+    }
+    return rows;
+  }
+
+  /** Compiled rulesets of these users, loading those not cached (or changed) in one batch. */
+  private async rulesetsOf(userIds: readonly string[]): Promise<Map<string, CompiledRuleset>> {
+    await this.dropChangedRulesets();
+    const out = new Map<string, CompiledRuleset>();
+    const missing: string[] = [];
+    for (const userId of userIds) {
+      const cached = this.rulesets.get(userId);
+      if (cached) out.set(userId, cached);
+      else missing.push(userId);
+    }
+    if (missing.length > 0) {
+      const stored = await pushRulesOfUsers(this.deps.database.db, missing);
+      for (const userId of missing) {
+        const rules = stored.get(userId)!;
+        const compiled = compileRuleset(buildRuleset(userId, rules.own, rules.defaultChanges));
+        this.rulesets.set(userId, compiled);
+        out.set(userId, compiled);
+      }
+    }
+    return out;
+  }
+
+  private async dropChangedRulesets(): Promise<void> {
+    const db = this.deps.database.db;
+    const position = await currentStreamPosition(db, 'account_data');
+    if (this.rulesPosition === undefined) {
+      // Nothing is cached yet, so nothing can be stale.
+      this.rulesPosition = position;
+      return;
+    }
+    if (position === this.rulesPosition) return;
+    for (const userId of await pushRulesChangedBetween(db, this.rulesPosition, position)) {
+      this.rulesets.delete(userId);
+    }
+    this.rulesPosition = position;
+  }
+}

@@ -1,0 +1,145 @@
+// event_push_actions: the notifications push rules decided per user (written after each event), and the
+// unread counts /sync reads from them, cut at the user's read receipts.
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+export interface PushActionRow {
+  roomId: string;
+  userId: string;
+  eventId: string;
+  streamOrdering: number;
+  threadId: string;
+  highlight: boolean;
+}
+
+/** Rows per INSERT: 7 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 500;
+
+/** Stores one event's notifications in one transaction; a repeat of the same (user, event) is ignored. */
+export async function insertPushActions(db: Kysely<Schema>, rows: readonly PushActionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('event_push_actions')
+        .values(
+          rows.slice(i, i + INSERT_CHUNK).map((r) => ({
+            room_id: r.roomId,
+            user_id: r.userId,
+            event_id: r.eventId,
+            stream_ordering: r.streamOrdering,
+            thread_id: r.threadId,
+            notify: 1,
+            highlight: r.highlight ? 1 : 0,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['user_id', 'event_id']).doNothing())
+        .execute();
+    }
+  });
+}
+
+export const READ_RECEIPT_TYPES = ['m.read', 'm.read.private'] as const;
+
+/** Where a user's reading stands in a room: everything at or below `floor` is read in every thread. */
+export interface ReadPosition {
+  roomId: string;
+  floor: number;
+}
+
+/**
+ * Per room, the lowest position below which nothing counts: the later of the user's unthreaded read
+ * receipts (m.read or m.read.private, whichever is further) and their current membership event (rows
+ * from before a join, such as the invite's, are not unread; Synapse does the same when there is no receipt).
+ */
+export async function readFloors(
+  db: Kysely<Schema>,
+  userId: string,
+  roomIds: readonly string[],
+): Promise<Map<string, number>> {
+  const floors = new Map<string, number>();
+  if (roomIds.length === 0) return floors;
+  for (let i = 0; i < roomIds.length; i += INSERT_CHUNK) {
+    const part = roomIds.slice(i, i + INSERT_CHUNK);
+    const members = await db
+      .selectFrom('current_state as cs')
+      .innerJoin('events as e', 'e.event_id', 'cs.event_id')
+      .select(['cs.room_id', 'e.stream_ordering'])
+      .where('cs.room_id', 'in', part)
+      .where('cs.type', '=', 'm.room.member')
+      .where('cs.state_key', '=', userId)
+      .execute();
+    for (const m of members) floors.set(m.room_id, Number(m.stream_ordering));
+    const receipts = await db
+      .selectFrom('receipts')
+      .select(['room_id', (eb) => eb.fn.max('event_stream_ordering').as('position')])
+      .where('user_id', '=', userId)
+      .where('room_id', 'in', part)
+      .where('receipt_type', 'in', READ_RECEIPT_TYPES)
+      .where('thread_id', '=', '')
+      .groupBy('room_id')
+      .execute();
+    for (const r of receipts) {
+      floors.set(r.room_id, Math.max(floors.get(r.room_id) ?? 0, Number(r.position ?? 0)));
+    }
+  }
+  return floors;
+}
+
+export interface UnreadCount {
+  roomId: string;
+  threadId: string;
+  notifications: number;
+  highlights: number;
+}
+
+/** Rooms per counting query (each adds a range to the OR, which both databases answer from the index). */
+const COUNT_CHUNK = 100;
+
+/**
+ * Unread notifications per room and thread: rows above the room's floor and above the user's receipt for
+ * that thread ('main' for the main timeline, a root's event id for a thread). Rooms and threads with none
+ * are absent.
+ */
+export async function unreadCounts(
+  db: Kysely<Schema>,
+  userId: string,
+  positions: readonly ReadPosition[],
+): Promise<UnreadCount[]> {
+  const out: UnreadCount[] = [];
+  for (let i = 0; i < positions.length; i += COUNT_CHUNK) {
+    const part = positions.slice(i, i + COUNT_CHUNK);
+    const rows = await db
+      .selectFrom('event_push_actions as a')
+      .select([
+        'a.room_id',
+        'a.thread_id',
+        (eb) => eb.fn.countAll().as('notifications'),
+        (eb) => eb.fn.sum<number>('a.highlight').as('highlights'),
+      ])
+      .where('a.user_id', '=', userId)
+      .where((eb) =>
+        eb.or(
+          part.map((p) => eb.and([eb('a.room_id', '=', p.roomId), eb('a.stream_ordering', '>', p.floor)])),
+        ),
+      )
+      .where(
+        'a.stream_ordering',
+        '>',
+        sql<number>`coalesce((select max(r.event_stream_ordering) from receipts r
+          where r.room_id = a.room_id and r.user_id = a.user_id
+            and r.receipt_type in ('m.read', 'm.read.private') and r.thread_id = a.thread_id), 0)`,
+      )
+      .groupBy(['a.room_id', 'a.thread_id'])
+      .execute();
+    for (const r of rows) {
+      out.push({
+        roomId: r.room_id,
+        threadId: r.thread_id,
+        notifications: Number(r.notifications),
+        highlights: Number(r.highlights ?? 0),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,19 @@
+// The event_push_actions table: per local user, the events a push rule said to notify them of.
+
+export interface EventPushActionsTable {
+  room_id: string;
+  user_id: string;
+  event_id: string;
+  /** events.stream_ordering of event_id: compared with the user's read receipt. */
+  stream_ordering: number;
+  /** 'main' for the main timeline, else the thread root's event id. */
+  thread_id: string;
+  /** 1: the rule's actions included notify (rows are only written then, kept for clarity and later use). */
+  notify: number;
+  /** 1: the rule set the highlight tweak. */
+  highlight: number;
+}
+
+export interface PushActionTables {
+  event_push_actions: EventPushActionsTable;
+}
