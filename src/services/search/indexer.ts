@@ -81,7 +81,11 @@ export class SearchIndexer {
   }
 
   private catchUp(): Promise<number> {
-    this.caughtUp ??= this.runCatchUp();
+    // A failed catch-up (the database away for a moment) is tried again by the next write or search.
+    this.caughtUp ??= this.runCatchUp().catch((err: unknown) => {
+      this.caughtUp = undefined;
+      throw err;
+    });
     return this.caughtUp;
   }
 
