@@ -288,6 +288,25 @@ test('visibility: a user who joined later with joined history sees neither old p
   assert.equal((await api.get(v1(`/rooms/${enc(roomId)}/threads`), bob)).status, 403);
 });
 
+test('visibility: a former member is bundled only the replies and edits they could see', async () => {
+  const roomId = await sharedRoom();
+  const root = await api.send(alice, roomId, 'root');
+  const seen = await reply(bob, roomId, root, 'bob, before leaving');
+  const seenEdit = await edit(alice, roomId, root, 'root, edited while bob was there');
+  assert.equal((await api.post(`/rooms/${enc(roomId)}/leave`, bob, {})).status, 200);
+  const unseen = await reply(alice, roomId, root, 'after bob left');
+  await edit(alice, roomId, root, 'root, edited after bob left');
+
+  const bundled = (await getEvent(bob, roomId, root)).unsigned!['m.relations'];
+  assert.equal(bundled['m.thread'].latest_event.event_id, seen, 'the newest reply bob could see');
+  assert.equal(bundled['m.thread'].count, 2);
+  assert.equal(bundled['m.replace'].event_id, seenEdit, 'the newest edit bob could see');
+  const forAlice = (await getEvent(alice, roomId, root)).unsigned!['m.relations'];
+  assert.equal(forAlice['m.thread'].latest_event.event_id, unseen);
+  // /relations stops at bob's leave.
+  assert.deepEqual(ids((await relations(bob, roomId, root, '/m.thread')).body.chunk), [seen]);
+});
+
 test('bad input: parameters, unknown rooms and events, no token', async () => {
   const roomId = await sharedRoom();
   const parent = await api.send(alice, roomId, 'p');

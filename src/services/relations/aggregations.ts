@@ -1,22 +1,24 @@
 // Bundled aggregations (client-server-api, "Aggregations of child events"): unsigned['m.relations'] of
 // the events served to a client, worked out for a whole page at once — a fixed number of queries
-// whatever the page's size.
+// whatever the page's size (bar the rare stand-in for an invisible latest reply, below).
 //   m.thread    {latest_event, count, current_user_participated}, for events without a relation of their
 //               own; latest_event is served like the root and carries its own aggregations.
 //   m.replace   the most recent valid edit, served as a full event (v1.7); none for a redacted original.
 //   m.reference {chunk: [{event_id}]}.
 // Annotations are not bundled (the spec dropped m.annotation aggregations), nor is anything for state
-// events, edits or annotations. Like Synapse, the bundled children are not filtered by the reader's history
-// visibility: they relate to an event the reader may see.
+// events, edits or annotations. A bundled child is one the reader may see by history visibility (a former
+// member is not shown replies or edits sent after they left): the newest visible reply or edit stands in.
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { relationOf } from '../../protocol/relations.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import {
   childrenAt,
+  childrenOf,
   childrenOfType,
   relationCounts,
   threadsRepliedTo,
 } from '../../storage/relations-store.js';
+import { stateKeyOf } from '../../protocol/pdu/types.js';
 import type { ClientEvent, FormatOptions } from '../rooms/client-event.js';
 import type { RoomServices } from '../rooms/index.js';
 import { relationsOf } from './relations.js';
@@ -82,7 +84,33 @@ async function bundleAggregations(
       userId,
     );
     const latest = await rooms.store.getEvents([...latestIds.values()]);
-    const latestEvents = [...latest.values()];
+    const visible = new Set(
+      (await visibleTo(rooms, userId, [...latest.values()])).map((e) => e.event.event_id),
+    );
+    // A reader who cannot see a thread's newest reply (they left before it) gets their newest visible one.
+    for (const c of threads) {
+      const id = latestIds.get(c.latest);
+      if (id === undefined || visible.has(id)) continue;
+      const older = await childrenOf(db, {
+        parentId: c.parentId,
+        relType: 'm.thread',
+        upTo: c.latest - 1,
+        direction: 'backward',
+        limit: 50,
+      });
+      const found = await rooms.store.getEvents(older.map((r) => r.event_id));
+      const [newest] = await visibleTo(
+        rooms,
+        userId,
+        older.flatMap((r) => found.get(r.event_id) ?? []),
+      );
+      if (newest) {
+        latestIds.set(c.latest, newest.event.event_id);
+        latest.set(newest.event.event_id, newest);
+        visible.add(newest.event.event_id);
+      } else latestIds.delete(c.latest);
+    }
+    const latestEvents = [...latest.values()].filter((e) => visible.has(e.event.event_id));
     // The latest replies get their own edits and references, but no threads: a reply is no root.
     const latestFormatted = await rooms.formatter.format(latestEvents, opts);
     await bundleAggregations(rooms, latestEvents, latestFormatted, opts, userId, false);
@@ -103,7 +131,12 @@ async function bundleAggregations(
   const editable = parentsWith('m.replace')
     .filter((c) => !parents.get(c.parentId)!.redactedBy)
     .map((c) => c.parentId);
-  const edits = await childrenOfType(db, editable, 'm.replace');
+  const editRows = await childrenOfType(db, editable, 'm.replace');
+  const editEvents = await rooms.store.getEvents(editRows.map((e) => e.event_id));
+  const visibleEdits = new Set(
+    (await visibleTo(rooms, userId, [...editEvents.values()])).map((e) => e.event.event_id),
+  );
+  const edits = editRows.filter((e) => visibleEdits.has(e.event_id));
   // The most recent edit: latest origin_server_ts, then the lexicographically largest event id.
   const latestEdit = new Map<string, { event_id: string; origin_server_ts: number }>();
   for (const edit of edits) {
@@ -116,7 +149,6 @@ async function bundleAggregations(
       latestEdit.set(edit.relates_to_id, edit);
   }
   if (latestEdit.size > 0) {
-    const editEvents = await rooms.store.getEvents([...latestEdit.values()].map((e) => e.event_id));
     const ordered = [...latestEdit].flatMap(([parentId, e]) => {
       const stored = editEvents.get(e.event_id);
       return stored ? [{ parentId, stored }] : [];
@@ -141,4 +173,23 @@ async function bundleAggregations(
     if (bundle)
       event.unsigned['m.relations'] = { ...(event.unsigned['m.relations'] as JsonObject), ...bundle };
   }
+}
+
+/** The events `userId` may see by history visibility, judged with their membership in each room now. */
+async function visibleTo(
+  rooms: RoomServices,
+  userId: string,
+  events: readonly StoredEvent[],
+): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  const byRoom = new Map<string, StoredEvent[]>();
+  for (const e of events) byRoom.set(e.event.room_id, [...(byRoom.get(e.event.room_id) ?? []), e]);
+  for (const [roomId, inRoom] of byRoom) {
+    const room = await rooms.store.runtime(roomId);
+    const memberId = room?.state.get(stateKeyOf('m.room.member', userId));
+    const member = memberId ? await rooms.store.getEvent(memberId) : undefined;
+    const joined = member?.event.content.membership === 'join';
+    out.push(...(await rooms.visibility.filter(userId, inRoom, joined)));
+  }
+  return out;
 }
