@@ -76,11 +76,15 @@ test('matches are word prefixes of name or id, all words required, any case', as
   assert.deepEqual(ids(await search(alice, { search_term: '!!' })), [], 'no words at all');
 });
 
-test('the searcher finds themselves once they are in a room', async () => {
-  assert.deepEqual(ids(await search(alice, { search_term: 'alice' })), [alice.userId]);
+test('the searcher finds themselves through a public room only, as in Synapse', async () => {
   const loner = await createTestUser(t, 'loner');
-  assert.deepEqual(ids(await search(loner, { search_term: 'loner' })), []);
+  assert.deepEqual(ids(await search(loner, { search_term: 'loner' })), [], 'in no room');
+  const privateRoom = await api.createRoom(loner, { preset: 'private_chat' });
+  assert.ok(privateRoom);
+  assert.deepEqual(ids(await search(loner, { search_term: 'loner' })), [], 'in a private room');
   assert.deepEqual(ids(await search(loner, { search_term: 'carol' })), [carol.userId]);
+  await api.createRoom(loner, { preset: 'public_chat' });
+  assert.deepEqual(ids(await search(loner, { search_term: 'loner' })), [loner.userId], 'in a public room');
 });
 
 test('limit defaults to 10, caps the results and sets limited; r0 answers too', async () => {

@@ -35,8 +35,10 @@ export class UserDirectory {
     const terms = words(searchTerm);
     if (terms.length === 0) return { results: [], limited: false };
     const db = this.deps.database.db;
-    // The searcher is among the users sharing their rooms whenever they are joined anywhere, as in Synapse.
+    // As in Synapse, sharing a private room makes others visible but not the searcher: they find
+    // themselves only through a public room.
     const visible = await usersSharingRooms(db, searcher);
+    visible.delete(searcher);
     for (const userId of await usersJoinedTo(db, await this.publicRoomIds())) visible.add(userId);
     const ids = [...visible];
     const profiles = await profilesOf(db, ids);
