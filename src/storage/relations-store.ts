@@ -35,9 +35,14 @@ export interface ChildrenQuery {
   upTo?: number;
   direction: 'forward' | 'backward';
   limit: number;
+  /** Also children of children, down to this many levels (1: direct children only). */
+  depth?: number;
 }
 
-/** One page of the children of an event, in stream order. */
+/**
+ * One page of the children of an event, in stream order. With a depth above 1 the descendants count
+ * too, and the type filters apply to each descendant's own relation (as Synapse reads `recurse`).
+ */
 export async function childrenOf(
   db: Kysely<Schema>,
   q: ChildrenQuery,
@@ -45,7 +50,22 @@ export async function childrenOf(
   let query = db
     .selectFrom('event_relations')
     .select(['event_id', 'stream_ordering'])
-    .where('relates_to_id', '=', q.parentId);
+    .where((eb) =>
+      (q.depth ?? 1) <= 1
+        ? eb('relates_to_id', '=', q.parentId)
+        : // A relation's parent exists before it, so the walk cannot loop; the depth bounds it anyway.
+          eb(
+            'event_id',
+            'in',
+            sql<string>`(with recursive descendants(event_id, depth) as (
+              select event_id, 1 from event_relations where relates_to_id = ${q.parentId}
+              union
+              select r.event_id, d.depth + 1 from event_relations r
+                join descendants d on r.relates_to_id = d.event_id
+                where d.depth < ${q.depth}
+            ) select event_id from descendants)`,
+          ),
+    );
   if (q.relType !== undefined) query = query.where('rel_type', '=', q.relType);
   if (q.eventType !== undefined) query = query.where('type', '=', q.eventType);
   if (q.after !== undefined) query = query.where('stream_ordering', '>', q.after);

@@ -307,6 +307,39 @@ test('visibility: a former member is bundled only the replies and edits they cou
   assert.deepEqual(ids((await relations(bob, roomId, root, '/m.thread')).body.chunk), [seen]);
 });
 
+test('recurse: descendants down to three levels, filtered by their own relation type', async () => {
+  const roomId = await sharedRoom();
+  const root = await api.send(alice, roomId, 'root');
+  const ref = (parent: string) =>
+    sendEvent(bob, roomId, 'm.room.message', {
+      body: 'ref',
+      'm.relates_to': { rel_type: 'm.reference', event_id: parent },
+    });
+  const level1 = await reply(bob, roomId, root, 'in thread');
+  const level2 = await react(alice, roomId, level1, '👍');
+  const level2Ref = await ref(level1);
+  const level3 = await ref(level2Ref);
+  await ref(level3); // four levels down: too deep
+  const rootReaction = await react(bob, roomId, root, '🎉');
+
+  const direct = await relations(alice, roomId, root, '?limit=50');
+  assert.deepEqual(ids(direct.body.chunk), [rootReaction, level1]);
+  const deep = await relations(alice, roomId, root, '?recurse=true&limit=50');
+  assert.deepEqual(ids(deep.body.chunk), [rootReaction, level3, level2Ref, level2, level1]);
+  assert.equal(deep.body.recursion_depth, 3);
+  const reactions = await relations(alice, roomId, root, '/m.annotation?recurse=true&dir=f');
+  assert.deepEqual(ids(reactions.body.chunk), [level2, rootReaction]);
+  const paged = await relations(alice, roomId, root, '?recurse=true&limit=2');
+  assert.deepEqual(ids(paged.body.chunk), [rootReaction, level3]);
+  const rest = await relations(
+    alice,
+    roomId,
+    root,
+    `?recurse=true&limit=50&from=${enc(paged.body.next_batch)}`,
+  );
+  assert.deepEqual(ids(rest.body.chunk), [level2Ref, level2, level1]);
+});
+
 test('bad input: parameters, unknown rooms and events, no token', async () => {
   const roomId = await sharedRoom();
   const parent = await api.send(alice, roomId, 'p');
@@ -327,8 +360,8 @@ test('bad input: parameters, unknown rooms and events, no token', async () => {
   await bad(v1(`/rooms/${enc(roomId)}/threads?limit=0`));
   await bad(v1(`/rooms/not-a-room/threads`));
 
-  const recursed = await api.get(`${rel}?recurse=true`, alice);
-  assert.equal(recursed.body.recursion_depth, 1);
+  assert.equal((await api.get(`${rel}?recurse=true`, alice)).body.recursion_depth, 3);
+  assert.equal((await api.get(`${rel}?recurse=false`, alice)).body.recursion_depth, 1);
   assert.equal((await api.get(rel, alice)).body.recursion_depth, undefined);
 
   const unknownEvent = await relations(alice, roomId, '$nope:test.local');

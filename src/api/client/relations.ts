@@ -14,6 +14,8 @@ type RelationParams = { roomId: string; eventId: string; relType?: string; event
 /** Synapse's defaults: small pages unless asked, and no page larger than this. */
 const DEFAULT_LIMIT = 5;
 const MAX_LIMIT = 100;
+/** How deep `recurse` follows relations: the spec's "at least 3 levels", Synapse's depth. */
+const RECURSION_DEPTH = 3;
 
 export async function relationsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const relations = new RelationsReader(deps.rooms);
@@ -29,8 +31,6 @@ export async function relationsRoutes(app: FastifyInstance, deps: AppDeps): Prom
       const dir = stringParam(query, 'dir') ?? 'b';
       if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be b or f');
       const limit = intParam(query, 'limit', { min: 1, max: MAX_LIMIT, fallback: DEFAULT_LIMIT })!;
-      // Only direct children are returned: recursion is optional (a SHOULD), and the answer says so by
-      // reporting a depth of 1 whenever the client asked for it.
       const recurse = boolParam(query, 'recurse') ?? boolParam(query, 'org.matrix.msc3981.recurse');
       const { roomId, eventId, relType, eventType } = request.params;
       const page = await relations.children(roomIdParam(roomId), eventId, requester.userId, {
@@ -40,12 +40,13 @@ export async function relationsRoutes(app: FastifyInstance, deps: AppDeps): Prom
         to: stringParam(query, 'to'),
         dir,
         limit,
+        depth: recurse ? RECURSION_DEPTH : 1,
       });
       return {
         chunk: await formatWithAggregations(deps.rooms, page.events, { now: deps.clock() }, requester.userId),
         ...(page.nextBatch === undefined ? {} : { next_batch: page.nextBatch }),
         ...(page.prevBatch === undefined ? {} : { prev_batch: page.prevBatch }),
-        ...(recurse === undefined ? {} : { recursion_depth: 1 }),
+        ...(recurse === undefined ? {} : { recursion_depth: recurse ? RECURSION_DEPTH : 1 }),
       };
     });
   }

@@ -15,6 +15,8 @@ export interface ChildrenRequest {
   to?: string;
   dir: 'b' | 'f';
   limit: number;
+  /** How many levels of relations to follow (1: direct children only). */
+  depth: number;
 }
 
 export interface ChildrenPage {
@@ -56,6 +58,7 @@ export class RelationsReader {
             after: to,
             direction: 'backward',
             limit: q.limit,
+            depth: q.depth,
           })
         : await childrenOf(db, {
             parentId: eventId,
@@ -65,6 +68,7 @@ export class RelationsReader {
             upTo: cap(to ?? Number.MAX_SAFE_INTEGER),
             direction: 'forward',
             limit: q.limit,
+            depth: q.depth,
           });
     const found = await store.getEvents(rows.map((r) => r.event_id));
     const events = await visibility.filter(
