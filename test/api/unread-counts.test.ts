@@ -140,7 +140,13 @@ test('read receipts (m.read and m.read.private) reset the counts up to their eve
   });
   const third = await send(bob, roomId, text('three'));
   assert.equal((await counts(alice, roomId)).notification_count, 2);
+  const beforePrivate = (await sync(alice)).next_batch as string;
   await receipt(alice, roomId, third, 'm.read.private');
+  const afterPrivate = await sync(alice, `since=${beforePrivate}&timeout=0`);
+  assert.deepEqual(afterPrivate.rooms.join[roomId]?.unread_notifications, {
+    notification_count: 0,
+    highlight_count: 0,
+  });
   assert.deepEqual(await counts(alice, roomId), { notification_count: 0, highlight_count: 0 });
   // An older public receipt does not bring them back: the later of the two counts.
   await receipt(alice, roomId, first);
