@@ -19,7 +19,17 @@ test('GET /health answers 200 OK', async () => {
 test('GET /_matrix/client/versions lists only what is implemented', async () => {
   const res = await t.app.inject({ method: 'GET', url: '/_matrix/client/versions' });
   assert.equal(res.statusCode, 200);
-  assert.deepEqual(res.json(), { versions: [], unstable_features: {} });
+  assert.deepEqual(res.json(), {
+    versions: [],
+    // The thread features of spec 1.4, all implemented, so clients use m.thread (not io.element.thread).
+    unstable_features: {
+      'org.matrix.msc3440.stable': true,
+      'org.matrix.msc3856.stable': true,
+      'org.matrix.msc3715.stable': true,
+      'org.matrix.msc3771': true,
+      'org.matrix.msc3773': true,
+    },
+  });
 });
 
 test('GET /_matrix/federation/v1/version names the server software', async () => {

@@ -3,9 +3,8 @@
 // measured from just before the request to when the model shows it: a 👍 reaction, an edit, a thread
 // reply, typing on and off, a read receipt, and the unread and highlight counts the server sends (raw
 // /sync checked beside the model, since the SDK also computes counts of its own).
-// It runs twice: once with the thread features Hearth implements shown to the SDK in /versions (so it
-// uses m.thread, threaded receipts and thread counts, as it does with any server listing v1.4), and once
-// with /versions as Hearth sends it today (no spec version), where the SDK falls back to io.element.thread.
+// /versions advertises the thread features (MSC3440, MSC3856, MSC3715, MSC3771, MSC3773): without them the
+// SDK falls back to io.element.thread, which Hearth does not take for a thread.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MatrixClient, MatrixEvent, Room } from 'matrix-js-sdk';
@@ -62,53 +61,22 @@ function serverCounts(c: PlainClient, roomId: string): NonNullable<RoomSection['
   return lastRoomSection(c, roomId)?.unread_notifications ?? {};
 }
 
-/**
- * The thread features matrix-js-sdk uses only when /versions lists them (or v1.4): threads and their list
- * from the server (MSC3440, MSC3856, MSC3715), threaded receipts and notification counts (MSC3771,
- * MSC3773). Hearth implements them but does not advertise them yet.
- */
-const THREAD_FEATURES = {
-  'org.matrix.msc3440.stable': true,
-  'org.matrix.msc3856.stable': true,
-  'org.matrix.msc3715.stable': true,
-  'org.matrix.msc3771': true,
-  'org.matrix.msc3773': true,
-};
-
-// The order matters: matrix-js-sdk latches a process-wide switch to the unstable thread names
-// (io.element.thread) as soon as one client meets a server without stable thread support, and never
-// switches back. With the features shown, the SDK sends and recognises m.thread.
-test(
-  'chat features show on the other matrix-js-sdk client within a second (thread features shown to the SDK)',
-  { timeout: 60_000 },
-  (t) => scenario(t, true),
+test('chat features show on the other matrix-js-sdk client within a second', { timeout: 60_000 }, (t) =>
+  scenario(t),
 );
 
-test(
-  'chat features show on the other matrix-js-sdk client within a second (/versions as Hearth sends it)',
-  { timeout: 60_000 },
-  (t) => scenario(t, false),
-);
-
-async function scenario(t: TestContext, threadFeatures: boolean): Promise<void> {
+async function scenario(t: TestContext): Promise<void> {
   const hearth: Hearth = await startHearth();
   const running: PlainClient[] = [];
   const timings: Record<string, number> = {};
-  const opts = threadFeatures ? { extraUnstableFeatures: THREAD_FEATURES } : {};
   try {
     const alice = await startPlainClient(
       hearth.baseUrl,
       await registerAccount(hearth.baseUrl, 'alice'),
       'alice',
-      opts,
     );
     running.push(alice);
-    const bob = await startPlainClient(
-      hearth.baseUrl,
-      await registerAccount(hearth.baseUrl, 'bob'),
-      'bob',
-      opts,
-    );
+    const bob = await startPlainClient(hearth.baseUrl, await registerAccount(hearth.baseUrl, 'bob'), 'bob');
     running.push(bob);
     const a = alice.client;
     const b = bob.client;
@@ -229,7 +197,7 @@ async function scenario(t: TestContext, threadFeatures: boolean): Promise<void> 
     const relation = thread.findEventById(threadReplyId)?.getWireContent()['m.relates_to'];
     t.diagnostic(`thread relation sent: ${JSON.stringify(relation)}`);
     assert.equal(relation?.event_id, bobFirst);
-    assert.equal(relation?.rel_type, threadFeatures ? 'm.thread' : 'io.element.thread');
+    assert.equal(relation?.rel_type, 'm.thread');
     assert.equal(thread.replyToEvent?.getId(), threadReplyId);
     assert.equal(thread.rootEvent?.getContent().body, 'bob: hello there');
     // The reply lives in the thread, not in the main timeline.
@@ -361,12 +329,10 @@ async function scenario(t: TestContext, threadFeatures: boolean): Promise<void> 
     const bobRoom = lastRoomSection(bob, roomId);
     assert.deepEqual(
       [bobRoom?.unread_notifications, bobRoom?.unread_thread_notifications],
-      threadFeatures
-        ? [
-            { notification_count: 1, highlight_count: 0 },
-            { [bobFirst]: { notification_count: 1, highlight_count: 0 } },
-          ]
-        : [{ notification_count: 2, highlight_count: 0 }, undefined],
+      [
+        { notification_count: 1, highlight_count: 0 },
+        { [bobFirst]: { notification_count: 1, highlight_count: 0 } },
+      ],
       'bob’s counts',
     );
 
@@ -381,30 +347,16 @@ async function scenario(t: TestContext, threadFeatures: boolean): Promise<void> 
       5_000,
     );
     const reply = roomOf(b, roomId).getThread(bobFirst)!.findEventById(threadReplyId)!;
-    if (threadFeatures) {
-      timings.threadReceiptClearsThread = await timeUntilShown(
-        'bob’s thread count to clear after his receipt in the thread',
-        () => b.sendReadReceipt(reply),
-        () => {
-          const r = lastRoomSection(bob, roomId);
-          return [r?.unread_notifications, r?.unread_thread_notifications];
-        },
-        ([main, threads]) => main?.notification_count === 1 && JSON.stringify(threads) === '{}',
-        on(b, sdk.ClientEvent.Sync),
-      );
-    } else {
-      await t.test(
-        'bob’s receipt in the thread is accepted',
-        {
-          todo:
-            'with no spec version in /versions the SDK writes threads as io.element.thread, which the server ' +
-            'does not take for a thread, so the receipt naming the thread gets 400 M_INVALID_PARAM',
-        },
-        async () => {
-          await b.sendReadReceipt(reply);
-        },
-      );
-    }
+    timings.threadReceiptClearsThread = await timeUntilShown(
+      'bob’s thread count to clear after his receipt in the thread',
+      () => b.sendReadReceipt(reply),
+      () => {
+        const r = lastRoomSection(bob, roomId);
+        return [r?.unread_notifications, r?.unread_thread_notifications];
+      },
+      ([main, threads]) => main?.notification_count === 1 && JSON.stringify(threads) === '{}',
+      on(b, sdk.ClientEvent.Sync),
+    );
 
     t.diagnostic(`ms until shown: ${JSON.stringify(timings)}`);
     if (process.env.HEARTH_TEST_SDK_REQUESTS)
@@ -418,11 +370,7 @@ async function scenario(t: TestContext, threadFeatures: boolean): Promise<void> 
       [],
       'endpoints the SDK called that the server did not recognise',
     );
-    assert.deepEqual(
-      failures.filter((f) => threadFeatures || !f.includes('is not related to thread')),
-      [],
-      'requests the server refused',
-    );
+    assert.deepEqual(failures, [], 'requests the server refused');
   } finally {
     for (const c of running) c.client.stopClient();
     await hearth.stop();

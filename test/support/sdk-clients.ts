@@ -30,7 +30,6 @@ export async function startPlainClient(
   baseUrl: string,
   account: Account,
   label: string,
-  opts: { extraUnstableFeatures?: Record<string, boolean> } = {},
 ): Promise<PlainClient> {
   const http = new WatchedFetch(label);
   http.record(/^\/_matrix\/client\/v3\/sync$/);
@@ -40,16 +39,6 @@ export async function startPlainClient(
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const path = new URL(url).pathname;
     requests.push(`${init?.method ?? 'GET'} ${path} ${response.status}`);
-    if (path === '/_matrix/client/versions' && response.ok && opts.extraUnstableFeatures) {
-      // Shows the client features the server does not (yet) advertise, to exercise the endpoints the
-      // SDK uses only when it believes they are there.
-      const body = (await response.json()) as { unstable_features?: Record<string, boolean> };
-      body.unstable_features = { ...body.unstable_features, ...opts.extraUnstableFeatures };
-      return new Response(JSON.stringify(body), {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-      });
-    }
     return response;
   };
   const client = sdk.createClient({
