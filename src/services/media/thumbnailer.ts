@@ -1,7 +1,8 @@
 // Reading images and encoding thumbnails with sharp (libvips). sharp decodes and encodes on libuv's
 // worker threads, so none of this blocks the event loop; only sync APIs would, and none are used.
 import { open } from 'node:fs/promises';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import { SNIFF_BYTES, sniffImageFormat, type ThumbnailableFormat } from './image-format.js';
 import type { Dimensions, PlannedThumbnail } from './thumbnail-choice.js';
 
@@ -42,7 +43,7 @@ export async function probeImage(path: string): Promise<ProbedImage | undefined>
   if (!format) return undefined;
   let meta: Metadata;
   try {
-    meta = await sharp(path).metadata();
+    meta = await (await loadSharp())(path).metadata();
   } catch {
     return undefined;
   }
@@ -85,6 +86,7 @@ export async function renderThumbnail(
   animated: boolean,
   maxPixels: number,
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   const image = sharp(path, {
     animated,
     autoOrient: true,
@@ -112,6 +114,7 @@ export async function renderStills(
     for (const t of targets) out.push(await renderThumbnail(path, t, false, maxPixels));
     return out;
   }
+  const sharp = await loadSharp();
   const { data, info } = await sharp(path, {
     autoOrient: true,
     limitInputPixels: maxPixels,

@@ -7,7 +7,7 @@
 // hammered either.
 import { lookup } from 'node:dns/promises';
 import { Readable } from 'node:stream';
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import { MatrixError } from '../../matrix-error.js';
 import { essence } from './content-headers.js';
 import {
@@ -236,7 +236,7 @@ export class UrlPreviews {
     }
     const og: OpenGraph = { 'og:image': mxc, 'og:image:type': type, 'matrix:image:size': image.body.length };
     try {
-      const meta = await sharp(image.body, {
+      const meta = await (await loadSharp())(image.body, {
         limitInputPixels: this.deps.config.max_image_pixels,
       }).metadata();
       if (meta.width && meta.height) {

@@ -1,12 +1,13 @@
 // Runs the push rules on every new event (client-server-api, "Receiving notifications": for each local
 // member except the sender) and stores, per user, whether it notifies and highlights; /sync counts those
-// rows as unread notifications. Runs after the event commits, one event at a time, off the send path.
+// rows as unread notifications. Runs after the event commits, off the send path: events one at a time in
+// commit order, their rows stored in batches.
 //
 // Cheap by construction: each user's ruleset is compiled once and cached; a version check on the
 // account_data stream (every rule change rewrites m.push_rules there, also from another process) drops
 // the rulesets that changed; per-event values (property lookups, the body prepared for word matching, the
-// member count, the sender's power) are computed once and user-independent conditions decided once; each
-// event's rows go in in one transaction.
+// member count, the sender's power) are computed once and user-independent conditions decided once; the
+// rows of the events queued meanwhile go in in one transaction.
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
 import type { StoredEvent } from '../../storage/events-store.js';
@@ -36,7 +37,9 @@ export class Notifications {
   /** The account_data position up to which cached rulesets are known to be current. */
   private rulesPosition: number | undefined;
   private readonly roomFacts: RoomFacts;
-  private tail: Promise<void> = Promise.resolve();
+  /** Events persisted and not yet evaluated, in commit order. */
+  private readonly queue: StoredEvent[] = [];
+  private draining: Promise<void> | undefined;
   private readonly localSuffix: string;
 
   constructor(private readonly deps: NotificationsDeps) {
@@ -44,32 +47,53 @@ export class Notifications {
     this.roomFacts = new RoomFacts(deps.store, (userId) => userId.endsWith(this.localSuffix));
   }
 
-  /** The after-persist hook: queues the event; events are processed in commit order. */
+  /**
+   * The after-persist hook: queues the event. Events are evaluated in commit order, and the rows of all
+   * events queued meanwhile are stored in one transaction: under load one commit serves many messages
+   * instead of each adding its own to the writer's queue.
+   */
   eventPersisted(stored: StoredEvent): void {
-    this.tail = this.tail
-      .then(() => this.process(stored))
-      .catch((err: unknown) => {
-        this.deps.logger.warn(
-          { err: { message: (err as Error).message }, eventId: stored.event.event_id },
-          'push rule evaluation failed',
-        );
-      });
+    this.queue.push(stored);
+    this.draining ??= this.drain();
   }
 
   /** Resolves once every event persisted so far has its notifications stored (/sync waits on it). */
   settled(): Promise<void> {
-    return this.tail;
+    return this.draining ?? Promise.resolve();
   }
 
-  private async process(stored: StoredEvent): Promise<void> {
-    const rows = await this.evaluate(stored);
-    if (rows.length === 0) return;
-    // No wake-up here: the event already woke its room's /sync, which waits for settled() before counting.
-    await insertPushActions(this.deps.database.db, rows);
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0);
+        const rows: PushActionRow[] = [];
+        // Rule changes are looked for once per batch, not once per event.
+        await this.dropChangedRulesets().catch(() => undefined);
+        for (const stored of batch) {
+          try {
+            rows.push(...(await this.evaluate(stored, { checkRuleChanges: false })));
+          } catch (err) {
+            this.deps.logger.warn(
+              { err: { message: (err as Error).message }, eventId: stored.event.event_id },
+              'push rule evaluation failed',
+            );
+          }
+        }
+        if (rows.length === 0) continue;
+        // No wake-up here: the events already woke their rooms' /syncs, which wait for settled().
+        try {
+          await insertPushActions(this.deps.database.db, rows);
+        } catch (err) {
+          this.deps.logger.warn({ err: { message: (err as Error).message } }, 'storing push actions failed');
+        }
+      }
+    } finally {
+      this.draining = undefined;
+    }
   }
 
   /** The notification rows an event gives its room's local members (nothing stored yet). */
-  async evaluate(stored: StoredEvent): Promise<PushActionRow[]> {
+  async evaluate(stored: StoredEvent, opts: { checkRuleChanges?: boolean } = {}): Promise<PushActionRow[]> {
     const { event } = stored;
     const { store } = this.deps;
     const room = await store.runtime(event.room_id);
@@ -85,6 +109,7 @@ export class Notifications {
       candidates.set(invitee, undefined);
     if (candidates.size === 0) return [];
 
+    if (opts.checkRuleChanges ?? true) await this.dropChangedRulesets();
     const rulesets = await this.rulesetsOf([...candidates.keys()]);
     const power = await this.roomFacts.senderPower(state, event.sender, room.rules);
     const pushEvent = new PushEvent({
@@ -113,7 +138,6 @@ export class Notifications {
 
   /** Compiled rulesets of these users, loading those not cached (or changed) in one batch. */
   private async rulesetsOf(userIds: readonly string[]): Promise<Map<string, CompiledRuleset>> {
-    await this.dropChangedRulesets();
     const out = new Map<string, CompiledRuleset>();
     const missing: string[] = [];
     for (const userId of userIds) {
