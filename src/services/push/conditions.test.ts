@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { compileCondition, type PushUser } from './conditions.js';
 import type { PushCondition } from './default-rules.js';
-import { parsePropertyPath } from './property-path.js';
+import { parsePropertyPath } from '../../protocol/property-path.js';
 import { pushEvent, type TestEventOptions } from './test-events.js';
 
 const alice: PushUser = { userId: '@alice:example.org', displayName: 'Alice' };

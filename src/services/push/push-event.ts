@@ -4,7 +4,7 @@
 // have the same default rules, so each such condition is decided once per event, not once per user).
 import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
 import { globText, type GlobText } from './glob.js';
-import { parsePropertyPath, valueAtPath } from './property-path.js';
+import { parsePropertyPath, valueAtPath } from '../../protocol/property-path.js';
 
 export interface PushEventInput {
   /** The event as clients see it (type, sender, room_id, state_key, content, ...). */

@@ -2,26 +2,10 @@
 // are sent. Fields are dot-separated paths (appendices, "Dot-separated property paths"): `\.` is a literal
 // dot and `\\` a literal backslash inside a name; any other backslash stands for itself.
 import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
+import { parsePropertyPath } from '../../protocol/property-path.js';
 
-export function parseFieldPath(path: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i]!;
-    const next = path[i + 1];
-    if (c === '\\' && (next === '.' || next === '\\')) {
-      current += next;
-      i++;
-    } else if (c === '.') {
-      parts.push(current);
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
+/** A field path of event_fields, parsed. */
+export const parseFieldPath = parsePropertyPath;
 
 /** A copy of `event` with only the fields at `paths` (parsed with parseFieldPath). */
 export function onlyFields(event: JsonObject, paths: readonly string[][]): JsonObject {

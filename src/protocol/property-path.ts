@@ -1,6 +1,7 @@
-// Dot-separated property paths (appendices, "Dot-separated property paths"): `content.m\.relates_to` is
-// the property `m.relates_to` of `content`; `\\` is a literal backslash; any other `\x` stays as written.
-import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
+// Dot-separated property paths (appendices, "Dot-separated property paths"), as filters' event_fields
+// and push conditions use them: `content.m\.relates_to` is the property `m.relates_to` of `content`;
+// `\\` is a literal backslash; any other `\x` stays as written.
+import type { JsonObject, JsonValue } from './canonical-json.js';
 
 export function parsePropertyPath(key: string): string[] {
   const parts: string[] = [];
