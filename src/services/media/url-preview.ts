@@ -236,7 +236,9 @@ export class UrlPreviews {
     }
     const og: OpenGraph = { 'og:image': mxc, 'og:image:type': type, 'matrix:image:size': image.body.length };
     try {
-      const meta = await (await loadSharp())(image.body, {
+      const meta = await (
+        await loadSharp()
+      )(image.body, {
         limitInputPixels: this.deps.config.max_image_pixels,
       }).metadata();
       if (meta.width && meta.height) {
