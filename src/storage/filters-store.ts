@@ -28,8 +28,9 @@ export async function insertFilter(db: Kysely<Schema>, userId: string, filterJso
         return filterId;
       });
     } catch (err) {
-      // Two uploads for one user racing on PostgreSQL: the loser's primary key clashes; try again.
-      if (attempt >= 4) throw err;
+      // Uploads for one user racing on PostgreSQL: all but one clash on the primary key and try again.
+      // Each round one of them wins, so n racers need at most n rounds.
+      if (attempt >= 49) throw err;
     }
   }
 }
