@@ -34,6 +34,7 @@ import { presenceRoutes } from './api/client/presence.js';
 import { E2E_ROUTES } from './api/client/e2e.js';
 import { MEDIA_ROUTES } from './api/media/index.js';
 import { CHAT_FEATURE_ROUTES } from './api/client/chat-features.js';
+import { ADMIN_ROUTES } from './api/admin/index.js';
 import { federationVersionRoutes } from './api/federation/version.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
@@ -74,6 +75,7 @@ const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
     ...E2E_ROUTES,
     ...MEDIA_ROUTES,
     ...CHAT_FEATURE_ROUTES,
+    ...ADMIN_ROUTES,
     pushRuleRoutes,
     presenceRoutes,
     versionsRoutes,

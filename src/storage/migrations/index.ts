@@ -13,6 +13,7 @@ import { receipts } from './0010-receipts.js';
 import { pushActions } from './0011-push-actions.js';
 import { relations } from './0012-relations.js';
 import { searchReports } from './0013-search-reports.js';
+import { registrationTokens } from './0014-registration-tokens.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pushActions,
   relations,
   searchReports,
+  registrationTokens,
 ];

@@ -1,0 +1,6 @@
+// The Synapse-compatible Admin API's plugins (issue 8), served on the `client` resource as Synapse does.
+// The media admin endpoints are registered with the media repository (api/media/index.ts).
+import { registrationTokenAdminRoutes } from './registration-tokens.js';
+import { userAdminRoutes } from './users.js';
+
+export const ADMIN_ROUTES = [userAdminRoutes, registrationTokenAdminRoutes];
