@@ -1,0 +1,81 @@
+// The Synapse Admin API's user list (Synapse docs: admin_api/user_admin_api, "List Accounts"), with
+// Synapse's parameters and defaults: guests shown, deactivated and locked users hidden unless asked for.
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { authenticateAdmin } from '../../http/auth.js';
+import { MatrixError } from '../../matrix-error.js';
+import type { UserAdmin } from '../../services/admin/user-admin.js';
+import {
+  USER_ORDER_BY,
+  type AdminUserRow,
+  type UserListFilter,
+  type UserListPage,
+  type UserOrderBy,
+} from '../../storage/admin-users-store.js';
+import { boolParam, intParam, queryOf, stringParam, type Query } from '../client/params.js';
+
+function filterOf(query: Query): UserListFilter {
+  const types = query.user_types;
+  // Hearth has no locked accounts: locked=true lists the same users, locked=false hides none.
+  boolParam(query, 'locked');
+  return {
+    name: stringParam(query, 'name'),
+    userId: stringParam(query, 'user_id'),
+    guests: boolParam(query, 'guests') ?? true,
+    deactivated: boolParam(query, 'deactivated') ?? false,
+    admins: boolParam(query, 'admins'),
+    userTypes: types === undefined ? undefined : Array.isArray(types) ? types : [types],
+  };
+}
+
+function pageOf(query: Query): UserListPage {
+  const from = intParam(query, 'from', { min: 0, fallback: 0 })!;
+  const limit = intParam(query, 'limit', { min: 0, fallback: 100 })!;
+  const orderBy = stringParam(query, 'order_by') ?? 'name';
+  if (!USER_ORDER_BY.includes(orderBy as UserOrderBy))
+    throw new MatrixError(
+      400,
+      'M_INVALID_PARAM',
+      `Query parameter order_by must be one of ${USER_ORDER_BY.join(', ')}`,
+    );
+  const dir = stringParam(query, 'dir') ?? 'f';
+  if (dir !== 'f' && dir !== 'b')
+    throw new MatrixError(400, 'M_INVALID_PARAM', 'Query parameter dir must be one of f, b');
+  return { from, limit, orderBy: orderBy as UserOrderBy, direction: dir };
+}
+
+/** A user as Synapse lists it; creation_ts in milliseconds here (the details endpoint uses seconds). */
+function listedUserJson(user: AdminUserRow) {
+  return {
+    name: user.userId,
+    user_type: user.userType,
+    is_guest: user.isGuest,
+    admin: user.isAdmin,
+    deactivated: user.deactivated,
+    locked: false,
+    shadow_banned: false,
+    displayname: user.displayname,
+    avatar_url: user.avatarUrl,
+    creation_ts: user.createdTs,
+    last_seen_ts: user.lastSeenTs,
+    erased: user.erased,
+    approved: true,
+  };
+}
+
+export async function usersListRoutes(app: FastifyInstance, deps: AppDeps, users: UserAdmin): Promise<void> {
+  // GET /_synapse/admin/v2/users
+  app.get('/_synapse/admin/v2/users', async (request) => {
+    await authenticateAdmin(request, deps);
+    const query = queryOf(request);
+    const page = pageOf(query);
+    const { users: rows, total } = await users.list(filterOf(query), page);
+    const next = page.from + rows.length;
+    return {
+      users: rows.map(listedUserJson),
+      // Present only while more users follow, as a string (Synapse's pagination token).
+      ...(page.from + page.limit < total ? { next_token: String(next) } : {}),
+      total,
+    };
+  });
+}

@@ -1,0 +1,221 @@
+// Read queries of the Synapse-compatible Admin API over users, profiles, devices and room membership.
+// Same SQL on SQLite and PostgreSQL: nulls are ordered explicitly because the two engines disagree.
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Schema } from './schema.js';
+
+export const USER_ORDER_BY = [
+  'name',
+  'is_guest',
+  'admin',
+  'user_type',
+  'deactivated',
+  'shadow_banned',
+  'displayname',
+  'avatar_url',
+  'creation_ts',
+  'last_seen_ts',
+] as const;
+export type UserOrderBy = (typeof USER_ORDER_BY)[number];
+
+export interface UserListFilter {
+  /** Part of the localpart or of the displayname. */
+  name?: string;
+  /** Part of the user id (used only when name is absent, as in Synapse). */
+  userId?: string;
+  guests: boolean;
+  deactivated: boolean;
+  admins?: boolean;
+  /** '' stands for ordinary users (user_type null). */
+  userTypes?: string[];
+}
+
+export interface UserListPage {
+  from: number;
+  limit: number;
+  orderBy: UserOrderBy;
+  direction: 'f' | 'b';
+}
+
+export interface AdminUserRow {
+  userId: string;
+  userType: string | null;
+  isGuest: boolean;
+  isAdmin: boolean;
+  deactivated: boolean;
+  erased: boolean;
+  displayname: string | null;
+  avatarUrl: string | null;
+  createdTs: number;
+  lastSeenTs: number | null;
+}
+
+/** A user's latest activity over all devices (Synapse reads it from user_ips). */
+const LAST_SEEN_TS = '(select max(d.last_seen_ts) from devices d where d.user_id = u.user_id)';
+
+/**
+ * Shadow-banning does not exist in Hearth: ordering by it keeps the name order. last_seen_ts repeats the
+ * subquery because PostgreSQL does not let an output alias appear inside an ORDER BY expression.
+ */
+const ORDER_COLUMN: Record<UserOrderBy, string> = {
+  name: 'u.user_id',
+  is_guest: 'u.is_guest',
+  admin: 'u.is_admin',
+  user_type: 'u.user_type',
+  deactivated: 'u.deactivated',
+  shadow_banned: 'u.user_id',
+  displayname: 'lower(p.displayname)',
+  avatar_url: 'p.avatar_url',
+  creation_ts: 'u.created_ts',
+  last_seen_ts: LAST_SEEN_TS,
+};
+
+function baseQuery(db: Kysely<Schema>, filter: UserListFilter) {
+  let query = db.selectFrom('users as u').leftJoin('profiles as p', 'p.user_id', 'u.user_id');
+  if (filter.name !== undefined) {
+    const name = filter.name.toLowerCase();
+    query = query.where(
+      sql<SqlBool>`(lower(u.user_id) like ${`@%${name}%:%`} or lower(p.displayname) like ${`%${name}%`})`,
+    );
+  } else if (filter.userId !== undefined) {
+    query = query.where(sql<SqlBool>`lower(u.user_id) like ${`%${filter.userId.toLowerCase()}%`}`);
+  }
+  if (!filter.guests) query = query.where('u.is_guest', '=', 0);
+  if (!filter.deactivated) query = query.where('u.deactivated', '=', 0);
+  if (filter.admins !== undefined) query = query.where('u.is_admin', '=', filter.admins ? 1 : 0);
+  const types = filter.userTypes;
+  if (types !== undefined && types.length > 0) {
+    const named = types.filter((type) => type !== '');
+    query = query.where((eb) =>
+      eb.or([
+        ...(named.length > 0 ? [eb('u.user_type', 'in', named)] : []),
+        ...(types.includes('') ? [eb('u.user_type', 'is', null)] : []),
+      ]),
+    );
+  }
+  return query;
+}
+
+/** One page of users and how many match the filter in all. */
+export async function listUsers(
+  db: Kysely<Schema>,
+  filter: UserListFilter,
+  page: UserListPage,
+): Promise<{ users: AdminUserRow[]; total: number }> {
+  const totalRow = await baseQuery(db, filter)
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirstOrThrow();
+  const dir = sql.raw(page.direction === 'b' ? 'desc' : 'asc');
+  const column = sql.raw(ORDER_COLUMN[page.orderBy]);
+  const rows = await baseQuery(db, filter)
+    .select([
+      'u.user_id',
+      'u.user_type',
+      'u.is_guest',
+      'u.is_admin',
+      'u.deactivated',
+      'u.erased',
+      'u.created_ts',
+      'p.displayname',
+      'p.avatar_url',
+      lastSeenTs(),
+    ])
+    // Nulls count as the smallest value on both engines; the user id breaks ties, as in Synapse.
+    .orderBy(sql`case when ${column} is null then 0 else 1 end ${dir}`)
+    .orderBy(sql`${column} ${dir}`)
+    .orderBy('u.user_id', 'asc')
+    .limit(page.limit)
+    .offset(page.from)
+    .execute();
+  return { users: rows.map(toRow), total: Number(totalRow.count) };
+}
+
+/** One user with profile and last activity, or undefined for an unknown user. */
+export async function getAdminUser(db: Kysely<Schema>, userId: string): Promise<AdminUserRow | undefined> {
+  const row = await db
+    .selectFrom('users as u')
+    .leftJoin('profiles as p', 'p.user_id', 'u.user_id')
+    .select([
+      'u.user_id',
+      'u.user_type',
+      'u.is_guest',
+      'u.is_admin',
+      'u.deactivated',
+      'u.erased',
+      'u.created_ts',
+      'p.displayname',
+      'p.avatar_url',
+      lastSeenTs(),
+    ])
+    .where('u.user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? toRow(row) : undefined;
+}
+
+export interface DeviceConnection {
+  deviceId: string;
+  ip: string | null;
+  lastSeenTs: number | null;
+  userAgent: string | null;
+}
+
+/** The last connection of each of a user's devices that has been seen. */
+export async function lastConnections(db: Kysely<Schema>, userId: string): Promise<DeviceConnection[]> {
+  const rows = await db
+    .selectFrom('devices')
+    .select(['device_id', 'last_seen_ip', 'last_seen_ts', 'last_seen_user_agent'])
+    .where('user_id', '=', userId)
+    .where('last_seen_ts', 'is not', null)
+    .orderBy('device_id')
+    .execute();
+  return rows.map((row) => ({
+    deviceId: row.device_id,
+    ip: row.last_seen_ip,
+    lastSeenTs: row.last_seen_ts === null ? null : Number(row.last_seen_ts),
+    userAgent: row.last_seen_user_agent,
+  }));
+}
+
+/** The rooms a user is joined to now, from current state. */
+export async function joinedRoomIds(db: Kysely<Schema>, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('current_state')
+    .select('room_id')
+    .where('type', '=', 'm.room.member')
+    .where('state_key', '=', userId)
+    .where('membership', '=', 'join')
+    .orderBy('room_id')
+    .execute();
+  return rows.map((row) => row.room_id);
+}
+
+function lastSeenTs() {
+  return sql<number | string | null>`${sql.raw(LAST_SEEN_TS)}`.as('last_seen_ts');
+}
+
+interface SelectedRow {
+  user_id: string;
+  user_type: string | null;
+  is_guest: number;
+  is_admin: number;
+  deactivated: number;
+  erased: number;
+  created_ts: number;
+  displayname: string | null;
+  avatar_url: string | null;
+  last_seen_ts: number | string | null;
+}
+
+function toRow(row: SelectedRow): AdminUserRow {
+  return {
+    userId: row.user_id,
+    userType: row.user_type,
+    isGuest: Number(row.is_guest) === 1,
+    isAdmin: Number(row.is_admin) === 1,
+    deactivated: Number(row.deactivated) === 1,
+    erased: Number(row.erased) === 1,
+    displayname: row.displayname,
+    avatarUrl: row.avatar_url,
+    createdTs: Number(row.created_ts),
+    lastSeenTs: row.last_seen_ts === null ? null : Number(row.last_seen_ts),
+  };
+}
