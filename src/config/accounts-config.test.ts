@@ -11,17 +11,47 @@ test('account keys default as in Synapse (and the Hearth extension to true)', ()
   assert.equal(config.enable_registration, false);
   assert.equal(config.allow_guest_access, false);
   assert.equal(config.allow_access_token_query_parameter, true);
-  assert.deepEqual(config.password_config, { pepper: '' });
+  assert.deepEqual(config.password_config, {
+    enabled: true,
+    localdb_enabled: true,
+    pepper: '',
+    policy: {
+      enabled: false,
+      minimum_length: 0,
+      require_digit: false,
+      require_symbol: false,
+      require_lowercase: false,
+      require_uppercase: false,
+    },
+  });
   assert.deepEqual(unknownKeys, []);
 });
 
-test('password_config.pepper is read; its other Synapse keys are reported as not read', () => {
+test('password_config: pepper, enabled, localdb_enabled and policy are read as Synapse names them', () => {
   const { config, unknownKeys } = parseConfigText(
-    `${minimal}password_config:\n  pepper: abc\n  policy: {}\n`,
+    `${minimal}password_config:\n  pepper: abc\n  enabled: only_for_reauth\n  localdb_enabled: false\n` +
+      '  policy:\n    enabled: true\n    minimum_length: 12\n    require_digit: true\n    extra: 1\n',
     'hs.yaml',
   );
   assert.equal(config.password_config.pepper, 'abc');
-  assert.deepEqual(unknownKeys, ['password_config.policy']);
+  assert.equal(config.password_config.enabled, 'only_for_reauth');
+  assert.equal(config.password_config.localdb_enabled, false);
+  assert.equal(config.password_config.policy.enabled, true);
+  assert.equal(config.password_config.policy.minimum_length, 12);
+  assert.equal(config.password_config.policy.require_digit, true);
+  assert.equal(config.password_config.policy.require_symbol, false);
+  assert.deepEqual(unknownKeys, ['password_config.policy.extra']);
+});
+
+test('a wrong password_config value is an error naming the key', () => {
+  assert.throws(
+    () => parseConfigText(`${minimal}password_config:\n  enabled: sometimes\n`, 'hs.yaml'),
+    /password_config\.enabled: expected true, false or "only_for_reauth"/,
+  );
+  assert.throws(
+    () => parseConfigText(`${minimal}password_config:\n  policy:\n    minimum_length: -1\n`, 'hs.yaml'),
+    /password_config\.policy\.minimum_length/,
+  );
 });
 
 test('enable_registration without enable_registration_without_verification stops the start, naming the key', () => {

@@ -20,6 +20,7 @@ import {
 } from './schema.js';
 import { duration } from './units.js';
 import { mediaKeys } from './media-config.js';
+import { passwordConfig } from './password-config.js';
 
 export type { DatabaseConfig, ListenerConfig };
 
@@ -79,7 +80,7 @@ const topLevel = object(
     allow_access_token_query_parameter: withDefault(boolean(), true),
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
-    password_config: object({ pepper: withDefault(string(), '') }),
+    password_config: passwordConfig,
     presence: object({ enabled: withDefault(boolean(), true) }),
     macaroon_secret_key: optional(string({ nonEmpty: true })),
     macaroon_secret_key_path: optional(string({ nonEmpty: true })),

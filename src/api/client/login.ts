@@ -3,16 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
+import { passwordUse } from '../../services/accounts/password-policy.js';
 import { getUser } from '../../storage/users-store.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalString } from './params.js';
 
 export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { credentials, sessions } = deps.accounts;
+  const passwordLogin = passwordUse(deps.config.password_config).login;
 
   // GET /_matrix/client/v3/login
   for (const url of clientPaths('/login')) {
-    app.get(url, async () => ({ flows: [{ type: 'm.login.password' }] }));
+    app.get(url, async () => ({ flows: passwordLogin ? [{ type: 'm.login.password' }] : [] }));
   }
 
   // POST /_matrix/client/v3/login
@@ -22,6 +24,8 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const type = body.type;
       if (typeof type !== 'string') throw new MatrixError(400, 'M_INVALID_PARAM', 'Bad parameter: type');
       if (type !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${type}`);
+      // Synapse's answer, also under only_for_reauth (passwords then serve UIA only).
+      if (!passwordLogin) throw new MatrixError(400, 'M_UNKNOWN', 'Password login has been disabled.');
       if (body.refresh_token !== undefined && typeof body.refresh_token !== 'boolean') {
         throw new MatrixError(400, 'M_BAD_JSON', '`refresh_token` should be true or false.');
       }

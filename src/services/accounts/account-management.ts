@@ -10,6 +10,7 @@ import type { Deactivation } from './deactivation.js';
 import type { Devices } from './devices.js';
 import { badJson, forbidden, missingParam } from './errors.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { checkPasswordPolicy, passwordUse, type PasswordConfig } from './password-policy.js';
 import { AuthRequired, LOGIN_PASSWORD, type UiaSuccess, type UserInteractiveAuth } from './uia.js';
 
 const PASSWORD_HASH = 'password_hash';
@@ -27,6 +28,7 @@ export interface AccountManagementDeps {
   credentials: Credentials;
   devices: Devices;
   deactivation: Deactivation;
+  passwordConfig: PasswordConfig;
 }
 
 export class AccountManagement {
@@ -34,6 +36,8 @@ export class AccountManagement {
 
   /** The UIA flows a user can complete to confirm it is them. */
   async flowsFor(userId: string): Promise<string[][]> {
+    // With password_config.enabled false there is nothing to offer (Synapse: no SSO here either).
+    if (!passwordUse(this.deps.passwordConfig).reauth) return [];
     const user = await getUser(this.deps.database.db, userId);
     return user?.passwordHash ? [[LOGIN_PASSWORD]] : [];
   }
@@ -56,6 +60,9 @@ export class AccountManagement {
     ) {
       throw badJson('Invalid password');
     }
+    // Refused up front rather than after UIA (where Synapse refuses it): the UIA flows would be empty.
+    if (!passwordUse(this.deps.passwordConfig).change) throw forbidden('Password change disabled');
+    if (typeof newPassword === 'string') checkPasswordPolicy(newPassword, this.deps.passwordConfig.policy);
     if (body.logout_devices !== undefined && typeof body.logout_devices !== 'boolean') {
       throw badJson('logout_devices must be true or false');
     }

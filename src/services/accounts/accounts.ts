@@ -106,7 +106,15 @@ export function createAccounts(input: AccountsInput): Accounts {
       clock,
     }),
     uia,
-    management: new AccountManagement({ database, uia, hasher, credentials, devices, deactivation }),
+    management: new AccountManagement({
+      database,
+      uia,
+      hasher,
+      credentials,
+      devices,
+      deactivation,
+      passwordConfig: config.password_config,
+    }),
     deactivation,
     profiles: new Profiles({
       database,

@@ -9,6 +9,7 @@ import type { Registration } from './registration.js';
 import type { Sessions } from './sessions.js';
 import { MAX_PASSWORD_LENGTH } from './credentials.js';
 import { MatrixError, badJson, badRequest, forbidden, missingParam } from './errors.js';
+import { checkPasswordPolicy } from './password-policy.js';
 import { AuthRequired, LOGIN_DUMMY, UserInteractiveAuth } from './uia.js';
 import { userIdOf } from './user-ids.js';
 
@@ -33,7 +34,11 @@ export interface RegisterResponse {
 export interface ClientRegistrationDeps {
   config: Pick<
     HomeserverConfig,
-    'server_name' | 'enable_registration' | 'enable_registration_without_verification' | 'allow_guest_access'
+    | 'server_name'
+    | 'enable_registration'
+    | 'enable_registration_without_verification'
+    | 'allow_guest_access'
+    | 'password_config'
   >;
   registration: Registration;
   sessions: Sessions;
@@ -76,6 +81,8 @@ export class ClientRegistration {
     }
     if (!this.deps.config.enable_registration) throw forbidden('Registration has been disabled');
     const password = optionalString(body, 'password', 'Invalid password');
+    // Before UIA, as Synapse: a refused password must not wait in a session or cost a UIA round.
+    if (password !== undefined) checkPasswordPolicy(password, this.deps.config.password_config.policy);
     checkDeviceParams(body);
 
     const { uia, registration, hasher } = this.deps;
