@@ -1,5 +1,5 @@
-// The Synapse Admin API over users: server version and the user list (pagination, filters, ordering both
-// ways); admins only, bad input refused.
+// The Synapse Admin API over users: server version, the user list (pagination, filters, ordering both
+// ways), one user's details, whois, username availability and joined rooms; admins only, bad input refused.
 // Fixture users are written straight to storage with fixed creation times so orderings are known.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { createProfile } from '../../src/storage/profiles-store.js';
 import { createDeviceIfMissing, updateDeviceLastSeen } from '../../src/storage/devices-store.js';
 import { HEARTH_VERSION } from '../../src/version.js';
 
-const now = 1_700_000_000_000;
+let now = 1_700_000_000_000;
 let t: TestApp;
 let root: TestUser;
 let mallory: TestUser;
@@ -190,4 +190,126 @@ test('v2/users refuses bad parameters and non-admins', async () => {
   }
   assert.equal((await get('/_synapse/admin/v2/users', mallory)).status, 403);
   assert.equal((await get('/_synapse/admin/v2/users', null)).status, 401);
+});
+
+test('v2/users/{userId} gives Synapse user details; unknown 404, remote 400', async () => {
+  const { status, body } = await get(`/_synapse/admin/v2/users/${encodeURIComponent(id('alice'))}`);
+  assert.equal(status, 200);
+  assert.deepEqual(body, {
+    name: id('alice'),
+    displayname: 'Alice Liddell',
+    threepids: [],
+    avatar_url: 'mxc://test.local/a',
+    is_guest: false,
+    admin: false,
+    deactivated: false,
+    erased: false,
+    shadow_banned: false,
+    creation_ts: 1,
+    last_seen_ts: 30_000,
+    appservice_id: null,
+    consent_server_notice_sent: null,
+    consent_version: null,
+    consent_ts: null,
+    external_ids: [],
+    user_type: null,
+    locked: false,
+    suspended: false,
+    approved: true,
+  });
+  const erin = await get(`/_synapse/admin/v2/users/${id('erin')}`);
+  assert.equal(erin.body.deactivated, true);
+  assert.equal(erin.body.erased, true);
+  assert.equal(erin.body.last_seen_ts, null);
+  const unknown = await get(`/_synapse/admin/v2/users/${id('nobody')}`);
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.errcode, 'M_NOT_FOUND');
+  assert.equal((await get('/_synapse/admin/v2/users/@alice:elsewhere.example')).status, 400);
+  assert.equal((await get('/_synapse/admin/v2/users/alice')).body.errcode, 'M_INVALID_PARAM');
+  assert.equal((await get(`/_synapse/admin/v2/users/${id('alice')}`, mallory)).status, 403);
+  assert.equal((await get(`/_synapse/admin/v2/users/${id('alice')}`, null)).status, 401);
+});
+
+test('whois lists the last connection of each device', async () => {
+  const { status, body } = await get(`/_synapse/admin/v1/whois/${id('alice')}`);
+  assert.equal(status, 200);
+  assert.deepEqual(body, {
+    user_id: id('alice'),
+    devices: {
+      '': {
+        sessions: [
+          {
+            connections: [
+              { ip: '10.0.0.1', last_seen: 30_000, user_agent: 'Element' },
+              { ip: '10.0.0.2', last_seen: 20_000, user_agent: 'synadm' },
+            ],
+          },
+        ],
+      },
+    },
+  });
+  const carol = await get(`/_synapse/admin/v1/whois/${id('carol')}`);
+  assert.deepEqual(carol.body.devices[''].sessions, [{ connections: [] }]);
+  assert.equal((await get('/_synapse/admin/v1/whois/@alice:elsewhere.example')).status, 400);
+  assert.equal((await get(`/_synapse/admin/v1/whois/${id('alice')}`, mallory)).status, 403);
+  assert.equal((await get(`/_synapse/admin/v1/whois/${id('alice')}`, null)).status, 401);
+});
+
+test('username_available follows the registration rules', async () => {
+  assert.deepEqual(await get('/_synapse/admin/v1/username_available?username=frank'), {
+    status: 200,
+    body: { available: true },
+  });
+  for (const [username, errcode] of [
+    ['alice', 'M_USER_IN_USE'],
+    ['ALICE', 'M_INVALID_USERNAME'],
+    ['erin', 'M_USER_IN_USE'],
+    ['_bridge', 'M_INVALID_USERNAME'],
+    ['1234', 'M_INVALID_USERNAME'],
+    ['has space', 'M_INVALID_USERNAME'],
+  ] as const) {
+    const { status, body } = await get(
+      `/_synapse/admin/v1/username_available?username=${encodeURIComponent(username)}`,
+    );
+    assert.equal(status, 400, username);
+    assert.equal(body.errcode, errcode, username);
+  }
+  const missing = await get('/_synapse/admin/v1/username_available');
+  assert.equal(missing.status, 400);
+  assert.equal(missing.body.errcode, 'M_MISSING_PARAM');
+  assert.equal((await get('/_synapse/admin/v1/username_available?username=zoe', mallory)).status, 403);
+  assert.equal((await get('/_synapse/admin/v1/username_available?username=zoe', null)).status, 401);
+});
+
+test('users/{userId}/joined_rooms lists the rooms joined now', async () => {
+  const rooms: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    // Equal create events at one instant would hash to one room id.
+    now += 1000;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/_matrix/client/v3/createRoom',
+      headers: mallory.auth,
+      payload: {},
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    rooms.push(res.json().room_id);
+  }
+  const left = await t.app.inject({
+    method: 'POST',
+    url: `/_matrix/client/v3/rooms/${encodeURIComponent(rooms[1] ?? '')}/leave`,
+    headers: mallory.auth,
+    payload: {},
+  });
+  assert.equal(left.statusCode, 200, left.body);
+  assert.deepEqual(await get(`/_synapse/admin/v1/users/${mallory.userId}/joined_rooms`), {
+    status: 200,
+    body: { joined_rooms: [rooms[0]], total: 1 },
+  });
+  assert.deepEqual((await get(`/_synapse/admin/v1/users/${id('alice')}/joined_rooms`)).body, {
+    joined_rooms: [],
+    total: 0,
+  });
+  assert.equal((await get(`/_synapse/admin/v1/users/${id('alice')}/joined_rooms`, mallory)).status, 403);
+  assert.equal((await get(`/_synapse/admin/v1/users/${id('alice')}/joined_rooms`, null)).status, 401);
 });

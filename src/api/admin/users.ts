@@ -5,9 +5,11 @@ import type { AppDeps } from '../../app.js';
 import { UserAdmin } from '../../services/admin/user-admin.js';
 import { serverVersionRoutes } from './server-version.js';
 import { usersListRoutes } from './users-list.js';
+import { userDetailsRoutes } from './user-details.js';
 
 export async function userAdminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const users = new UserAdmin(deps.database, deps.config.server_name);
   await serverVersionRoutes(app, deps);
   await usersListRoutes(app, deps, users);
+  await userDetailsRoutes(app, deps, users);
 }
