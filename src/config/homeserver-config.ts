@@ -75,6 +75,7 @@ const topLevel = object(
     pid_file: optional(string({ nonEmpty: true })),
     enable_registration: withDefault(boolean(), false),
     enable_registration_without_verification: withDefault(boolean(), false),
+    registration_requires_token: withDefault(boolean(), false),
     allow_guest_access: withDefault(boolean(), false),
     /** Hearth extension: accept the deprecated `access_token` query parameter (Synapse always does). */
     allow_access_token_query_parameter: withDefault(boolean(), true),
@@ -120,12 +121,16 @@ export function parseHomeserverConfig(
       raw.tls_certificate_path,
     );
   }
-  if (raw.enable_registration && !raw.enable_registration_without_verification) {
-    // As Synapse: open registration with no verification step invites spam; Hearth has no email, captcha
-    // or registration-token stage yet, so the operator must say they mean it.
+  if (
+    raw.enable_registration &&
+    !raw.enable_registration_without_verification &&
+    !raw.registration_requires_token
+  ) {
+    // As Synapse: open registration with no verification step invites spam; a registration token is the
+    // one verification Hearth offers (no email or captcha), else the operator must say they mean it.
     throw new ConfigValueError(
       ['enable_registration'],
-      'false unless enable_registration_without_verification is true (Hearth offers no email, captcha or token verification yet)',
+      'false unless registration_requires_token or enable_registration_without_verification is true (Hearth offers no email or captcha verification)',
       true,
     );
   }

@@ -8,6 +8,7 @@ import type { PushActionTables } from './schema-push-actions.js';
 import type { SearchTables } from './schema-search.js';
 import type { ReceiptTables } from './schema-receipts.js';
 import type { RelationTables } from './schema-relations.js';
+import type { RegistrationTokenTables } from './schema-registration-tokens.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -47,4 +48,5 @@ export interface Schema
     PushActionTables,
     SearchTables,
     ReceiptTables,
-    RelationTables {}
+    RelationTables,
+    RegistrationTokenTables {}

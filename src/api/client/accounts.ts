@@ -9,10 +9,12 @@ import { filterRoutes } from './filters.js';
 import { loginRoutes } from './login.js';
 import { profileRoutes } from './profile.js';
 import { registrationRoutes } from './registration.js';
+import { registrationTokenValidityRoutes } from './registration-token-validity.js';
 import { wellKnownRoutes } from './well-known.js';
 
 export const ACCOUNT_ROUTES = [
   registrationRoutes,
+  registrationTokenValidityRoutes,
   loginRoutes,
   accountRoutes,
   deviceRoutes,

@@ -15,6 +15,7 @@ import { Filters } from './filters.js';
 import { OWASP_ARGON2ID, PasswordHasher, type Argon2Cost } from './password-hasher.js';
 import { Profiles, type ProfileChangeHook } from './profiles.js';
 import { Registration } from './registration.js';
+import { LOGIN_REGISTRATION_TOKEN, RegistrationTokens } from './registration-tokens.js';
 import { Sessions } from './sessions.js';
 import { SharedSecretRegistration } from './shared-secret-registration.js';
 import { LOGIN_DUMMY, LOGIN_PASSWORD, UserInteractiveAuth } from './uia.js';
@@ -42,6 +43,7 @@ export interface Accounts {
   devices: Devices;
   registration: Registration;
   clientRegistration: ClientRegistration;
+  registrationTokens: RegistrationTokens;
   sharedSecretRegistration: SharedSecretRegistration;
   uia: UserInteractiveAuth;
   management: AccountManagement;
@@ -79,11 +81,20 @@ export function createAccounts(input: AccountsInput): Accounts {
   });
   const sessions = new Sessions({ database, tokens, devices, clock });
   const registration = new Registration(database, serverName, clock);
+  const registrationTokens = new RegistrationTokens(database, clock);
   const uia = new UserInteractiveAuth(database, clock, {
     [LOGIN_DUMMY]: async () => true,
+    [LOGIN_REGISTRATION_TOKEN]: (auth, sessionId) => registrationTokens.checkStage(auth, sessionId),
     [LOGIN_PASSWORD]: (auth) => credentials.checkPassword(auth),
   });
-  const clientRegistration = new ClientRegistration({ config, registration, sessions, hasher, uia });
+  const clientRegistration = new ClientRegistration({
+    config,
+    registration,
+    sessions,
+    hasher,
+    uia,
+    registrationTokens,
+  });
   const deactivation = new Deactivation({
     database,
     devices,
@@ -98,6 +109,7 @@ export function createAccounts(input: AccountsInput): Accounts {
     devices,
     registration,
     clientRegistration,
+    registrationTokens,
     sharedSecretRegistration: new SharedSecretRegistration({
       secret: input.registrationSharedSecret,
       registration,

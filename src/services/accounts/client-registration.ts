@@ -5,6 +5,8 @@
 // unless inhibit_login. Guests (kind=guest) register without UIA when allow_guest_access is on.
 import type { HomeserverConfig } from '../../config/homeserver-config.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { RegistrationTokens } from './registration-tokens.js';
+import { LOGIN_REGISTRATION_TOKEN } from './registration-tokens.js';
 import type { Registration } from './registration.js';
 import type { Sessions } from './sessions.js';
 import { MAX_PASSWORD_LENGTH } from './credentials.js';
@@ -38,12 +40,14 @@ export interface ClientRegistrationDeps {
     | 'enable_registration'
     | 'enable_registration_without_verification'
     | 'allow_guest_access'
+    | 'registration_requires_token'
     | 'password_config'
   >;
   registration: Registration;
   sessions: Sessions;
   hasher: PasswordHasher;
   uia: UserInteractiveAuth;
+  registrationTokens?: RegistrationTokens;
 }
 
 function optionalString(body: Record<string, unknown>, key: string, message: string): string | undefined {
@@ -56,8 +60,12 @@ function optionalString(body: Record<string, unknown>, key: string, message: str
 export class ClientRegistration {
   constructor(private readonly deps: ClientRegistrationDeps) {}
 
-  /** The UIA flows /register offers: only m.login.dummy, and only when open registration is allowed. */
+  /**
+   * The UIA flows /register offers: a registration token when one is required (it is the verification,
+   * so m.login.dummy adds nothing), else m.login.dummy when open registration is allowed.
+   */
   flows(): string[][] {
+    if (this.deps.config.registration_requires_token) return [[LOGIN_REGISTRATION_TOKEN]];
     return this.deps.config.enable_registration_without_verification ? [[LOGIN_DUMMY]] : [];
   }
 
@@ -125,6 +133,8 @@ export class ClientRegistration {
         passwordHash,
       });
       await uia.setSessionData(result.sessionId, REGISTERED_USER_ID, userId);
+      // The token's pending use for this session becomes a completed one.
+      await this.deps.registrationTokens?.completeFor(result.sessionId);
     }
     return this.details(userId, result.params);
   }

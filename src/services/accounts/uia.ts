@@ -53,8 +53,11 @@ export interface UiaSuccess {
   completed: Record<string, unknown>;
 }
 
-/** Checks one stage's auth dict; returns what it proved or throws (InvalidCredentials: the stage failed). */
-export type StageChecker = (auth: Record<string, unknown>) => Promise<unknown>;
+/**
+ * Checks one stage's auth dict; returns what it proved or throws (InvalidCredentials: the stage failed).
+ * The session id lets a stage remember what it took (m.login.registration_token: a use of the token).
+ */
+export type StageChecker = (auth: Record<string, unknown>, sessionId: string) => Promise<unknown>;
 
 export class UserInteractiveAuth {
   private lastSweep = 0;
@@ -125,7 +128,7 @@ export class UserInteractiveAuth {
         throw badRequest(`Unknown login type ${String(type)}`);
       }
       try {
-        const result = await this.checkers[type](authDict);
+        const result = await this.checkers[type](authDict, sessionId);
         await markUiaStageComplete(db, sessionId, type, result);
       } catch (err) {
         if (!(err instanceof InvalidCredentials)) throw err;
