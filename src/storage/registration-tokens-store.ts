@@ -121,3 +121,43 @@ export async function completePendingUse(db: Kysely<Schema>, token: string): Pro
     .where('token', '=', token)
     .execute();
 }
+
+/**
+ * Gives back the pending uses of UIA sessions created before `beforeTs` whose registration never
+ * completed, marking each session settled (`settledKey`) in the same transaction so a sweep that runs
+ * again before the sessions are deleted gives nothing back twice.
+ */
+export async function releasePendingUsesBefore(
+  db: Kysely<Schema>,
+  beforeTs: number,
+  keys: { tokenKey: string; settledKey: string },
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('uia_sessions')
+      .select(['session_id', 'serverdict'])
+      .where('created_ts', '<', beforeTs)
+      .where('serverdict', 'like', `%"${keys.tokenKey}"%`)
+      .execute();
+    let released = 0;
+    for (const row of rows) {
+      const data = JSON.parse(row.serverdict) as Record<string, unknown>;
+      const token = data[keys.tokenKey];
+      if (typeof token !== 'string' || data[keys.settledKey] === true) continue;
+      await trx
+        .updateTable('registration_tokens')
+        .set((eb) => ({ pending: eb('pending', '-', 1) }))
+        .where('token', '=', token)
+        .where('pending', '>', 0)
+        .execute();
+      data[keys.settledKey] = true;
+      await trx
+        .updateTable('uia_sessions')
+        .set({ serverdict: JSON.stringify(data) })
+        .where('session_id', '=', row.session_id)
+        .execute();
+      released++;
+    }
+    return released;
+  });
+}

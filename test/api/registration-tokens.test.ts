@@ -285,3 +285,23 @@ test('admin: a non-admin gets 403 and a caller without a token 401 on every endp
   assert.equal((await tokenInfo('guarded')).uses_allowed, 1);
   assertError(await call(t, 'GET', `${TOKENS}/sneaky`, { token: root.accessToken }), 404, 'M_NOT_FOUND');
 });
+
+// Last: it moves the clock two days on.
+test('a session that expires unfinished gives its pending use back; completed uses stay', async () => {
+  await newToken({ token: 'abandoned', uses_allowed: 1 });
+  const request = { method: 'POST', path: REGISTER, body: { auth: { type: STAGE, token: 'abandoned' } } };
+  await t.deps.accounts.uia.check(request, [[STAGE]]);
+  assert.equal((await tokenInfo('abandoned')).pending, 1);
+  now += 49 * 3600 * 1000;
+  // A new session sweeps the expired ones.
+  const res = await call(t, 'POST', REGISTER, { payload: { username: 'late', password: 'pw' } });
+  assert.equal(res.statusCode, 401);
+  assert.equal((await tokenInfo('abandoned')).pending, 0);
+  assert.deepEqual((await call(t, 'GET', `${VALIDITY}?token=abandoned`)).json(), { valid: true });
+  const kept = await tokenInfo('welcome.friend');
+  assert.equal(kept.pending, 0);
+  assert.equal(kept.completed, 1);
+  const pendingOne = await tokenInfo('pending-one');
+  assert.equal(pendingOne.pending, 0);
+  assert.equal(pendingOne.completed, 1);
+});

@@ -82,11 +82,16 @@ export function createAccounts(input: AccountsInput): Accounts {
   const sessions = new Sessions({ database, tokens, devices, clock });
   const registration = new Registration(database, serverName, clock);
   const registrationTokens = new RegistrationTokens(database, clock);
-  const uia = new UserInteractiveAuth(database, clock, {
-    [LOGIN_DUMMY]: async () => true,
-    [LOGIN_REGISTRATION_TOKEN]: (auth, sessionId) => registrationTokens.checkStage(auth, sessionId),
-    [LOGIN_PASSWORD]: (auth) => credentials.checkPassword(auth),
-  });
+  const uia = new UserInteractiveAuth(
+    database,
+    clock,
+    {
+      [LOGIN_DUMMY]: async () => true,
+      [LOGIN_REGISTRATION_TOKEN]: (auth, sessionId) => registrationTokens.checkStage(auth, sessionId),
+      [LOGIN_PASSWORD]: (auth) => credentials.checkPassword(auth),
+    },
+    (beforeTs) => registrationTokens.releaseExpired(beforeTs),
+  );
   const clientRegistration = new ClientRegistration({
     config,
     registration,

@@ -9,6 +9,7 @@ import {
   getRegistrationToken,
   isRegistrationTokenValid,
   listRegistrationTokens,
+  releasePendingUsesBefore,
   takePendingUse,
   updateRegistrationToken,
   type RegistrationTokenRow,
@@ -25,7 +26,8 @@ const TOKEN_PATTERN = /^[A-Za-z0-9._~-]+$/;
 const MAX_TOKEN_LENGTH = 64;
 const DEFAULT_TOKEN_LENGTH = 16;
 
-/** UIA session data keys: the token this session's stage took a use of, and whether it was completed. */
+/** UIA session data keys: the token this session's stage took a use of, and whether that use was settled
+ * (completed by the registration, or given back when the session expired). */
 const SESSION_TOKEN = 'registration_token';
 const SESSION_TOKEN_USED = 'registration_token_used';
 
@@ -143,6 +145,14 @@ export class RegistrationTokens {
     if (typeof token !== 'string' || session?.serverdict[SESSION_TOKEN_USED] === true) return;
     await completePendingUse(db, token);
     await setUiaServerData(db, sessionId, SESSION_TOKEN_USED, true);
+  }
+
+  /** UIA sessions created before `beforeTs` are about to be deleted: their unfinished uses come back. */
+  async releaseExpired(beforeTs: number): Promise<void> {
+    await releasePendingUsesBefore(this.database.db, beforeTs, {
+      tokenKey: SESSION_TOKEN,
+      settledKey: SESSION_TOKEN_USED,
+    });
   }
 
   private usesAllowed(value: unknown): number | null | undefined {

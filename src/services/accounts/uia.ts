@@ -66,6 +66,8 @@ export class UserInteractiveAuth {
     private readonly database: Database,
     private readonly clock: () => number,
     private readonly checkers: Record<string, StageChecker>,
+    /** Runs before expired sessions are deleted, to undo what their stages took (a token's pending use). */
+    private readonly beforeExpiry?: (beforeTs: number) => Promise<void>,
   ) {}
 
   /** Runs UIA for a request against the given flows; resolves when a flow is complete, else throws. */
@@ -165,6 +167,7 @@ export class UserInteractiveAuth {
     const now = this.clock();
     if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = now;
+    await this.beforeExpiry?.(now - UIA_SESSION_LIFETIME_MS);
     await deleteUiaSessionsBefore(this.database.db, now - UIA_SESSION_LIFETIME_MS);
   }
 }
