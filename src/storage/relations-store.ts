@@ -198,3 +198,30 @@ export async function threadRoots(
   const rows = await query.orderBy('latest', 'desc').limit(q.limit).execute();
   return rows.map((r) => ({ rootId: r.relates_to_id, latest: Number(r.latest) }));
 }
+
+/** The stream position of the newest recorded relation (-1 when none). */
+export async function newestRelationOrdering(db: Kysely<Schema>): Promise<number> {
+  const row = await db
+    .selectFrom('event_relations')
+    .select((eb) => eb.fn.max('stream_ordering').as('newest'))
+    .executeTakeFirst();
+  return row?.newest === null || row?.newest === undefined ? -1 : Number(row.newest);
+}
+
+/** Ids of unredacted events after `after` that may carry a relation, oldest first, a page at a time. */
+export async function possibleChildrenAfter(
+  db: Kysely<Schema>,
+  after: number,
+  limit: number,
+): Promise<{ eventId: string; streamOrdering: number }[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['event_id', 'stream_ordering'])
+    .where('stream_ordering', '>', after)
+    .where('json', 'like', '%m.relates_to%')
+    .where('redacted_by', 'is', null)
+    .orderBy('stream_ordering')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ eventId: r.event_id, streamOrdering: Number(r.stream_ordering) }));
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
+import { scratchDatabase } from '../support/databases.js';
 
 let t: TestApp;
 let api: ReturnType<typeof clientFor>;
@@ -372,4 +373,45 @@ test('bad input: parameters, unknown rooms and events, no token', async () => {
   assert.equal(noToken.status, 401);
   assert.equal(noToken.body.errcode, 'M_MISSING_TOKEN');
   assert.equal((await api.get(v1(`/rooms/${enc(roomId)}/threads`))).body.errcode, 'M_MISSING_TOKEN');
+});
+
+test('relations a crash lost (written after their event commits) are recorded at the next start', async () => {
+  const scratch = await scratchDatabase();
+  let first: TestApp | undefined = await startTestApp({ database: scratch });
+  let second: TestApp | undefined;
+  try {
+    const c = clientFor(first);
+    const user = await createTestUser(first, 'crasher');
+    const roomId = await c.createRoom(user, { preset: 'public_chat' });
+    const root = await c.send(user, roomId, 'the original');
+    const put = async (type: string, content: object) =>
+      (await c.put(`/rooms/${enc(roomId)}/send/${type}/t${Math.random()}`, user, content)).body
+        .event_id as string;
+    const reaction = await put('m.reaction', {
+      'm.relates_to': { rel_type: 'm.annotation', event_id: root, key: '👍' },
+    });
+    const editId = await put('m.room.message', {
+      msgtype: 'm.text',
+      body: '* the edit',
+      'm.new_content': { msgtype: 'm.text', body: 'the edit' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: root },
+    });
+    const read = (app: TestApp) => clientFor(app).get(`/rooms/${enc(roomId)}/event/${enc(root)}`, user);
+    assert.equal((await read(first)).body.unsigned['m.relations']['m.replace'].event_id, editId);
+    // The crash: the edit committed, its relation row never did (the reaction's had).
+    await first.deps.database.db.deleteFrom('event_relations').where('event_id', '=', editId).execute();
+    await first.close();
+    first = undefined;
+    second = await startTestApp({ database: scratch });
+    assert.equal((await read(second)).body.unsigned?.['m.relations']?.['m.replace']?.event_id, editId);
+    const children = await clientFor(second).get(v1(`/rooms/${enc(roomId)}/relations/${enc(root)}`), user);
+    assert.deepEqual(
+      (children.body.chunk as Event[]).map((e) => e.event_id).sort(),
+      [reaction, editId].sort(),
+    );
+  } finally {
+    await first?.close();
+    await second?.close();
+    await scratch.drop();
+  }
 });

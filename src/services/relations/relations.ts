@@ -5,9 +5,17 @@
 import type { Logger } from 'pino';
 import { isValidRelation, relationOf } from '../../protocol/relations.js';
 import type { StoredEvent } from '../../storage/events-store.js';
-import { deleteRelation, insertRelation } from '../../storage/relations-store.js';
+import {
+  deleteRelation,
+  insertRelation,
+  newestRelationOrdering,
+  possibleChildrenAfter,
+} from '../../storage/relations-store.js';
 import { redactsOf } from '../rooms/event-pipeline.js';
 import type { RoomServices } from '../rooms/index.js';
+
+/** Events read per page by the start-up catch-up. */
+const CATCH_UP_PAGE = 500;
 
 /** The relations service of each set of room services (sync and the client API reach it from there). */
 const registry = new WeakMap<RoomServices, Relations>();
@@ -24,6 +32,31 @@ export class Relations {
   /** Resolves once every relation write queued so far has finished. */
   settled(): Promise<void> {
     return this.tail;
+  }
+
+  /**
+   * Records the relations a crash lost: rows are written after their event commits, one at a time in
+   * commit order, so whatever a crash lost comes after the newest recorded relation. Queued first at
+   * start (readers wait for it through settled()); an empty page ends it.
+   */
+  catchUp(): void {
+    this.tail = this.tail
+      .then(async () => {
+        const db = this.rooms.store.db;
+        let after = await newestRelationOrdering(db);
+        for (;;) {
+          const page = await possibleChildrenAfter(db, after, CATCH_UP_PAGE);
+          for (const { eventId } of page) {
+            const stored = await this.rooms.store.getEvent(eventId);
+            if (stored && relationOf(stored.event.content)) await this.record(stored);
+          }
+          if (page.length < CATCH_UP_PAGE) break;
+          after = page[page.length - 1]!.streamOrdering;
+        }
+      })
+      .catch((err: unknown) => {
+        this.logger.error({ err: { message: (err as Error).message } }, 'relation catch-up failed');
+      });
   }
 
   /** The after-persist hook. */
@@ -69,6 +102,7 @@ export class Relations {
 /** Creates the relations service and hooks it to the event pipeline. */
 export function createRelations(rooms: RoomServices, logger: Logger): Relations {
   const relations = new Relations(rooms, logger);
+  relations.catchUp();
   rooms.pipeline.afterPersist.push((stored) => relations.persisted(stored));
   registry.set(rooms, relations);
   return relations;
