@@ -46,10 +46,12 @@ export class DeviceLists {
     userId: string,
     since: { events: number; deviceLists: number },
     upTo: { events: number; deviceLists: number },
+    /** The rooms the user is joined to, when the caller has them already (/sync does). */
+    joinedRooms?: readonly string[],
   ): Promise<{ changed: string[]; left: string[] }> {
     const db = this.deps.database.db;
     const keyChanges = await deviceListChanges(db, since.deviceLists, upTo.deviceLists);
-    const joined = (await roomsForUser(db, userId, ['join'])).map((r) => r.roomId);
+    const joined = joinedRooms ?? (await roomsForUser(db, userId, ['join'])).map((r) => r.roomId);
     const memberChanges = await memberChangesAround(db, userId, joined, since.events, upTo.events);
     // The usual case, nothing changed: spare the query of everyone sharing a room.
     if (keyChanges.size === 0 && memberChanges.length === 0) return { changed: [], left: [] };

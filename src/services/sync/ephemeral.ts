@@ -11,7 +11,7 @@ import type { Database } from '../../storage/database.js';
 import { receiptsForRooms, type ReceiptRecord } from '../../storage/receipts-store.js';
 import type { Typing } from '../ephemeral/typing.js';
 import { READ_PRIVATE } from '../receipts/receipts.js';
-import { eventMatches, type RoomEventFilter } from './filter.js';
+import { typeMatches, type RoomEventFilter } from './filter.js';
 
 export interface EphemeralQuery {
   userId: string;
@@ -29,8 +29,6 @@ export async function ephemeralByRoom(
   q: EphemeralQuery,
 ): Promise<Map<string, JsonObject[]>> {
   const out = new Map<string, JsonObject[]>();
-  const typeWanted = (type: string) =>
-    eventMatches({ ...q.filter, senders: undefined, notSenders: [] }, { type, sender: '', content: {} });
   const userWanted = (userId: string) =>
     !q.filter.notSenders.includes(userId) && (!q.filter.senders || q.filter.senders.includes(userId));
   const add = (roomId: string, event: JsonObject) => {
@@ -40,7 +38,7 @@ export async function ephemeralByRoom(
     out.set(roomId, list);
   };
 
-  if (typeWanted('m.typing')) {
+  if (typeMatches(q.filter, 'm.typing')) {
     for (const { roomId, full } of q.rooms) {
       const users = typing.typingIn(roomId).filter(userWanted);
       const send = full ? users.length > 0 : typing.changedSince(roomId, q.since.typing);
@@ -48,7 +46,7 @@ export async function ephemeralByRoom(
     }
   }
 
-  if (typeWanted('m.receipt')) {
+  if (typeMatches(q.filter, 'm.receipt')) {
     const full = q.rooms.filter((r) => r.full).map((r) => r.roomId);
     const delta = q.rooms.filter((r) => !r.full).map((r) => r.roomId);
     const records = [

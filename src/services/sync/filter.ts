@@ -127,6 +127,14 @@ export function eventMatches(
   return true;
 }
 
+/**
+ * Whether a filter lets an event of this type through when there is no sender or content to judge (account
+ * data, ephemeral events): the event filter applied to a bare event of that type.
+ */
+export function typeMatches(filter: RoomEventFilter, type: string): boolean {
+  return eventMatches({ ...filter, senders: undefined, notSenders: [] }, { type, sender: '', content: {} });
+}
+
 export function roomMatches(filter: { rooms?: string[]; notRooms: string[] }, roomId: string): boolean {
   if (filter.notRooms.includes(roomId)) return false;
   return !filter.rooms || filter.rooms.includes(roomId);

@@ -15,6 +15,7 @@ import {
   eventMatches,
   parseSyncFilter,
   roomMatches,
+  typeMatches,
   type RoomEventFilter,
   type SyncFilter,
 } from './filter.js';
@@ -129,8 +130,10 @@ export class SyncService {
     };
     const since = sinceTokens ?? emptyPositions();
     const initial = sinceTokens === undefined;
+    const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
+    const joinedRooms = current.filter((r) => r.membership === 'join').map((r) => r.roomId);
     // First, as delivering to-device messages may hold back now.to_device, which the token below carries.
-    const e2e = await this.encryption(req, since, now, initial);
+    const e2e = await this.encryption(req, since, now, initial, joinedRooms);
     // Which lazy-loaded members the device holds; forgotten when it starts over.
     const membersSent = this.lazyMembersSent.forResponse(req.userId, req.deviceId, {
       reset: initial || req.fullState,
@@ -156,7 +159,6 @@ export class SyncService {
     const changes = initial ? [] : await membershipChanges(db, req.userId, since.events, now.events);
     const changedRooms = new Map<string, StoredEvent>();
     for (const change of changes) changedRooms.set(change.event.room_id, change);
-    const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
     const active = initial ? new Set<string>() : await roomsWithNewEvents(db, since.events, now.events);
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
     const ephemeral = await ephemeralByRoom(this.deps.database, this.deps.typing, {
@@ -276,7 +278,13 @@ export class SyncService {
    * The encryption sections: the device's to-device messages (which may hold `now.to_device` back when
    * more are waiting than one response carries), device-list changes, and the device's key counts.
    */
-  private async encryption(req: SyncRequest, since: StreamPositions, now: StreamPositions, initial: boolean) {
+  private async encryption(
+    req: SyncRequest,
+    since: StreamPositions,
+    now: StreamPositions,
+    initial: boolean,
+    joinedRooms: string[],
+  ) {
     const { deviceKeys, deviceLists, toDevice } = this.deps.e2e;
     let messages: JsonObject[] = [];
     let counts = { oneTime: {} as Record<string, number>, fallback: [] as string[] };
@@ -292,6 +300,7 @@ export class SyncService {
           req.userId,
           { events: since.events, deviceLists: since.device_lists },
           { events: now.events, deviceLists: now.device_lists },
+          joinedRooms,
         );
     return {
       toDevice: messages,
@@ -335,7 +344,7 @@ export class SyncService {
 /** Whether an account data entry passes a filter (types and rooms; account data has no sender). */
 function accountDataWanted(filter: RoomEventFilter, type: string, roomId?: string): boolean {
   if (roomId !== undefined && !roomMatches(filter, roomId)) return false;
-  return eventMatches({ ...filter, senders: undefined, notSenders: [] }, { type, sender: '', content: {} });
+  return typeMatches(filter, type);
 }
 
 /** A long-poll waiter: resolves true when woken, false at the timeout. */
