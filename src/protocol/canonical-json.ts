@@ -12,6 +12,11 @@ export type JsonObject = { [key: string]: JsonValue | undefined };
 
 export const MAX_SAFE_INTEGER = 2 ** 53 - 1;
 
+/** Whether a value is a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export class CanonicalJsonError extends Error {
   override name = 'CanonicalJsonError';
 }

@@ -3,6 +3,7 @@
 // its parent, says whether the relationship counts. Relationships that break the rules are ignored, not
 // rejected: the child is still an ordinary event.
 import type { JsonObject } from './canonical-json.js';
+import { isJsonObject } from './canonical-json.js';
 
 export interface Relation {
   relType: string;
@@ -50,7 +51,7 @@ export function isValidRelation(
         child.state_key === undefined &&
         parentRelation?.relType !== 'm.replace' &&
         // Encrypted edits carry m.new_content inside the ciphertext, out of the server's sight.
-        (child.type === 'm.room.encrypted' || isObject(child.content['m.new_content']))
+        (child.type === 'm.room.encrypted' || isJsonObject(child.content['m.new_content']))
       );
     case 'm.annotation':
       return (
@@ -64,8 +65,4 @@ export function isValidRelation(
     default:
       return true;
   }
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

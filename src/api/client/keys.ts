@@ -4,19 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate, type Requester } from '../../http/auth.js';
 import { MatrixError, badJson } from '../../matrix-error.js';
-import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
+import type { JsonObject } from '../../protocol/canonical-json.js';
 import { parseToken } from '../../services/sync/token.js';
 import { clientPaths } from './paths.js';
 import { objectBody, queryOf, stringParam } from './params.js';
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from '../../protocol/canonical-json.js';
 
 function optionalObject(body: JsonObject, key: string): JsonObject | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw badJson(`${key} must be an object`);
+  if (!isJsonObject(value)) throw badJson(`${key} must be an object`);
   return value;
 }
 
@@ -64,10 +61,10 @@ export async function keysRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       await authenticate(request, deps, { allowGuest: true });
       const body = objectBody(request);
       const keys = body.one_time_keys;
-      if (!isObject(keys)) throw badJson('one_time_keys must be an object');
+      if (!isJsonObject(keys)) throw badJson('one_time_keys must be an object');
       const wanted = new Map<string, Map<string, string>>();
       for (const [userId, devices] of Object.entries(keys)) {
-        if (!isObject(devices) || !Object.values(devices).every((a) => typeof a === 'string'))
+        if (!isJsonObject(devices) || !Object.values(devices).every((a) => typeof a === 'string'))
           throw badJson('one_time_keys must map user IDs to objects of device ID to algorithm');
         wanted.set(userId, new Map(Object.entries(devices as Record<string, string>)));
       }

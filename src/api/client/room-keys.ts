@@ -8,13 +8,10 @@ import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
 import type { BackedUpSession, RoomKeyBackup } from '../../services/e2e-keys/room-keys.js';
 import { clientPaths } from './paths.js';
 import { objectBody, queryOf, roomIdParam, stringParam } from './params.js';
+import { isJsonObject } from '../../protocol/canonical-json.js';
 
 type RoomParams = { roomId: string };
 type SessionParams = { roomId: string; sessionId: string };
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const isCount = (value: JsonValue | undefined): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -35,19 +32,19 @@ function sessionIdParam(value: string): string {
 /** The `algorithm` and `auth_data` every version body carries. */
 function versionBody(body: JsonObject): { algorithm: string; authData: JsonObject } {
   if (typeof body.algorithm !== 'string') throw badJson('algorithm must be a string');
-  if (!isObject(body.auth_data)) throw badJson('auth_data must be an object');
+  if (!isJsonObject(body.auth_data)) throw badJson('auth_data must be an object');
   return { algorithm: body.algorithm, authData: body.auth_data };
 }
 
 /** A KeyBackupData object; `where` names it in the error. */
 function sessionOf(value: JsonValue | undefined, where: string): BackedUpSession {
-  if (!isObject(value)) throw badJson(`${where} must be an object`);
+  if (!isJsonObject(value)) throw badJson(`${where} must be an object`);
   const { first_message_index, forwarded_count, is_verified, session_data } = value;
   if (!isCount(first_message_index))
     throw badJson(`${where}: first_message_index must be a non-negative integer`);
   if (!isCount(forwarded_count)) throw badJson(`${where}: forwarded_count must be a non-negative integer`);
   if (typeof is_verified !== 'boolean') throw badJson(`${where}: is_verified must be a boolean`);
-  if (!isObject(session_data)) throw badJson(`${where}: session_data must be an object`);
+  if (!isJsonObject(session_data)) throw badJson(`${where}: session_data must be an object`);
   return {
     firstMessageIndex: first_message_index,
     forwardedCount: forwarded_count,
@@ -58,7 +55,8 @@ function sessionOf(value: JsonValue | undefined, where: string): BackedUpSession
 
 /** A RoomKeyBackup object: `{"sessions": {sessionId: KeyBackupData}}`. */
 function sessionsOf(value: JsonValue | undefined, roomId: string): Map<string, BackedUpSession> {
-  if (!isObject(value) || !isObject(value.sessions)) throw badJson(`sessions of ${roomId} must be an object`);
+  if (!isJsonObject(value) || !isJsonObject(value.sessions))
+    throw badJson(`sessions of ${roomId} must be an object`);
   const out = new Map<string, BackedUpSession>();
   for (const [sessionId, session] of Object.entries(value.sessions)) {
     if (sessionId === '') throw badJson(`A session id in ${roomId} is empty`);
@@ -69,7 +67,7 @@ function sessionsOf(value: JsonValue | undefined, roomId: string): Map<string, B
 
 /** The whole upload: `{"rooms": {roomId: RoomKeyBackup}}`. */
 function roomsOf(body: JsonObject): RoomKeyBackup {
-  if (!isObject(body.rooms)) throw badJson('rooms must be an object');
+  if (!isJsonObject(body.rooms)) throw badJson('rooms must be an object');
   const out: RoomKeyBackup = new Map();
   for (const [roomId, room] of Object.entries(body.rooms)) {
     if (!roomId.startsWith('!')) throw badJson(`${roomId} is not a room id`);

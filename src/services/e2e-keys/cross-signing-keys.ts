@@ -7,6 +7,7 @@ import { verifyJsonSignature } from '../../protocol/signing.js';
 import { badJson, invalidParam } from '../../matrix-error.js';
 import type { CrossSigningKeyType } from '../../storage/cross-signing-store.js';
 import { publicKeyBytes } from './key-objects.js';
+import { isJsonObject } from '../../protocol/canonical-json.js';
 
 export const CROSS_SIGNING_KEY_TYPES: readonly CrossSigningKeyType[] = [
   'master',
@@ -27,11 +28,6 @@ export interface CrossSigningKey {
 
 /** `ed25519:<public key>`: how a cross-signing key names itself in `keys` and in signatures. */
 export const ed25519KeyId = (publicKey: string) => `ed25519:${publicKey}`;
-
-/** Whether a value is a JSON object (not null, not an array). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Whether `signatures` has the shape `{userId: {keyId: signature}}`. */
 export function wellFormedSignatures(signatures: unknown): boolean {

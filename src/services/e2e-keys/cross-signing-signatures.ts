@@ -6,13 +6,8 @@
 import { CanonicalJsonError, type JsonObject } from '../../protocol/canonical-json.js';
 import { badJson, MatrixError, notFound } from '../../matrix-error.js';
 import type { CrossSigningKeyType, StoredSignature } from '../../storage/cross-signing-store.js';
-import {
-  ed25519KeyId,
-  isJsonObject,
-  sameSignedContent,
-  signedBy,
-  wellFormedSignatures,
-} from './cross-signing-keys.js';
+import { ed25519KeyId, sameSignedContent, signedBy, wellFormedSignatures } from './cross-signing-keys.js';
+import { isJsonObject } from '../../protocol/canonical-json.js';
 import { invalidSignature } from './key-objects.js';
 
 /** A stored cross-signing key: its public key and the key object. */

@@ -20,11 +20,11 @@ import type { DeviceLists } from './device-lists.js';
 import {
   CROSS_SIGNING_KEY_TYPES,
   ed25519KeyId,
-  isJsonObject,
   parseCrossSigningKey,
   signedBy,
   type CrossSigningKey,
 } from './cross-signing-keys.js';
+import { isJsonObject } from '../../protocol/canonical-json.js';
 import { invalidSignature } from './key-objects.js';
 import { checkSignatureUpload, type Failures, type KnownKey } from './cross-signing-signatures.js';
 

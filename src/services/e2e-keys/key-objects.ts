@@ -5,12 +5,9 @@ import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
 import { decodeBase64 } from '../../protocol/base64.js';
 import { verifyJsonSignature } from '../../protocol/signing.js';
 import { MatrixError, badJson } from '../../matrix-error.js';
+import { isJsonObject } from '../../protocol/canonical-json.js';
 
 export const invalidSignature = (message: string) => new MatrixError(400, 'M_INVALID_SIGNATURE', message);
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A 32-byte key in unpadded base64, as ed25519 and curve25519 public keys are; else undefined. */
 export function publicKeyBytes(text: unknown): Uint8Array | undefined {
@@ -28,15 +25,15 @@ export function publicKeyBytes(text: unknown): Uint8Array | undefined {
  * its ed25519 key as `ed25519:<device_id>`, and be signed by that key. Returns the ed25519 key.
  */
 export function checkDeviceKeys(keys: JsonValue | undefined, userId: string, deviceId: string): Uint8Array {
-  if (!isObject(keys)) throw badJson('device_keys must be an object');
+  if (!isJsonObject(keys)) throw badJson('device_keys must be an object');
   if (keys.user_id !== userId) throw badJson('device_keys.user_id must be your user ID');
   if (keys.device_id !== deviceId) throw badJson('device_keys.device_id must be the device of this session');
   const algorithms = keys.algorithms;
   if (!Array.isArray(algorithms) || !algorithms.every((a) => typeof a === 'string'))
     throw badJson('device_keys.algorithms must be a list of strings');
-  if (!isObject(keys.keys) || !Object.values(keys.keys).every((k) => typeof k === 'string'))
+  if (!isJsonObject(keys.keys) || !Object.values(keys.keys).every((k) => typeof k === 'string'))
     throw badJson('device_keys.keys must map key IDs to keys');
-  if (!isObject(keys.signatures)) throw badJson('device_keys.signatures must be an object');
+  if (!isJsonObject(keys.signatures)) throw badJson('device_keys.signatures must be an object');
   const ed25519 = publicKeyBytes(keys.keys[`ed25519:${deviceId}`]);
   if (!ed25519) throw badJson(`device_keys.keys must hold a valid ed25519:${deviceId} key`);
   if (!verifyJsonSignature(keys, userId, `ed25519:${deviceId}`, ed25519))
@@ -61,7 +58,7 @@ export function checkOneTimeKeys(
   signer: { userId: string; deviceId: string; ed25519: Uint8Array | undefined },
 ): UploadedKey[] {
   if (keys === undefined || keys === null) return [];
-  if (!isObject(keys)) throw badJson(`${field} must be an object`);
+  if (!isJsonObject(keys)) throw badJson(`${field} must be an object`);
   const out: UploadedKey[] = [];
   for (const [id, key] of Object.entries(keys)) {
     const colon = id.indexOf(':');
@@ -73,7 +70,7 @@ export function checkOneTimeKeys(
       out.push({ algorithm, keyId, keyJson: JSON.stringify(key) });
       continue;
     }
-    if (!isObject(key) || typeof key.key !== 'string' || !isObject(key.signatures))
+    if (!isJsonObject(key) || typeof key.key !== 'string' || !isJsonObject(key.signatures))
       throw badJson(`${field}.${id} must be a key string or an object with key and signatures`);
     if (
       signer.ed25519 &&
@@ -88,5 +85,5 @@ export function checkOneTimeKeys(
 /** The device's ed25519 key from stored DeviceKeys JSON. */
 export function ed25519OfStoredKeys(keyJson: string, deviceId: string): Uint8Array | undefined {
   const keys = (JSON.parse(keyJson) as JsonObject).keys;
-  return isObject(keys) ? publicKeyBytes(keys[`ed25519:${deviceId}`]) : undefined;
+  return isJsonObject(keys) ? publicKeyBytes(keys[`ed25519:${deviceId}`]) : undefined;
 }

@@ -3,6 +3,7 @@
 // dot and `\\` a literal backslash inside a name; any other backslash stands for itself.
 import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
 import { parsePropertyPath } from '../../protocol/property-path.js';
+import { isJsonObject } from '../../protocol/canonical-json.js';
 
 /** A field path of event_fields, parsed. */
 export const parseFieldPath = parsePropertyPath;
@@ -13,7 +14,7 @@ export function onlyFields(event: JsonObject, paths: readonly string[][]): JsonO
   for (const path of paths) {
     let source: JsonValue | undefined = event;
     for (const key of path) {
-      source = isObject(source) ? source[key] : undefined;
+      source = isJsonObject(source) ? source[key] : undefined;
       if (source === undefined) break;
     }
     if (source === undefined) continue;
@@ -23,13 +24,9 @@ export function onlyFields(event: JsonObject, paths: readonly string[][]): JsonO
         target[key] = source;
       } else {
         const existing = target[key];
-        target = isObject(existing) ? existing : (target[key] = {});
+        target = isJsonObject(existing) ? existing : (target[key] = {});
       }
     });
   }
   return out;
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
