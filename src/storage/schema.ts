@@ -9,6 +9,9 @@ import type { SearchTables } from './schema-search.js';
 import type { ReceiptTables } from './schema-receipts.js';
 import type { RelationTables } from './schema-relations.js';
 import type { RegistrationTokenTables } from './schema-registration-tokens.js';
+import type { UserAdminTables } from './schema-user-admin.js';
+import type { RoomAdminTables } from './schema-room-admin.js';
+import type { RatelimitTables } from './schema-ratelimit.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -49,4 +52,7 @@ export interface Schema
     SearchTables,
     ReceiptTables,
     RelationTables,
-    RegistrationTokenTables {}
+    RegistrationTokenTables,
+    UserAdminTables,
+    RoomAdminTables,
+    RatelimitTables {}

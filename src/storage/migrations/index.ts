@@ -14,6 +14,9 @@ import { pushActions } from './0011-push-actions.js';
 import { relations } from './0012-relations.js';
 import { searchReports } from './0013-search-reports.js';
 import { registrationTokens } from './0014-registration-tokens.js';
+import { userAdmin } from './0015-user-admin.js';
+import { roomAdmin } from './0016-room-admin.js';
+import { ratelimit } from './0017-ratelimit.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -30,4 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   relations,
   searchReports,
   registrationTokens,
+  userAdmin,
+  roomAdmin,
+  ratelimit,
 ];

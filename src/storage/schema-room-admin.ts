@@ -1,0 +1,4 @@
+// Tables of migration 16 (room-admin). Placeholder filled in by the work that owns it (issue 8).
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RoomAdminTables {}
