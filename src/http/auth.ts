@@ -12,6 +12,8 @@ export type { Requester };
 export interface AuthOptions {
   /** Whether guest accounts may call the endpoint (spec: the endpoints listed under "Guest access"). */
   allowGuest?: boolean;
+  /** Whether a locked account may call it: the spec allows only POST /logout and /logout/all. */
+  allowLocked?: boolean;
 }
 
 export const missingToken = (message = 'Missing access token') =>
@@ -59,6 +61,10 @@ export async function authenticate(
     }
   }
   const { requester } = result;
+  // Spec "Account locking": the token stays valid (soft logout) so the session survives an unlock.
+  if (result.locked && !opts.allowLocked) {
+    throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
+  }
   deps.accounts.tokens.noteSeen(requester, {
     ip: request.ip ?? null,
     userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
@@ -83,6 +89,16 @@ function queryToken(request: FastifyRequest): string | undefined {
   const value = (request.query as Record<string, unknown> | undefined)?.access_token;
   if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Refuses an action a suspended account may not take (spec "Account suspension": sending, joining,
+ * knocking, inviting, profile changes, redacting others' events): 403 M_USER_SUSPENDED.
+ */
+export function refuseIfSuspended(requester: Requester): void {
+  if (requester.suspended) {
+    throw new MatrixError(403, 'M_USER_SUSPENDED', 'You cannot perform this action while suspended.');
+  }
 }
 
 /** For the Synapse-compatible Admin API: a valid token of a server admin, else 403 M_FORBIDDEN. */

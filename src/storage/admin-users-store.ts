@@ -27,6 +27,8 @@ export interface UserListFilter {
   admins?: boolean;
   /** '' stands for ordinary users (user_type null). */
   userTypes?: string[];
+  /** Whether locked users are listed (Synapse: not unless asked for). */
+  locked: boolean;
 }
 
 export interface UserListPage {
@@ -47,14 +49,17 @@ export interface AdminUserRow {
   avatarUrl: string | null;
   createdTs: number;
   lastSeenTs: number | null;
+  locked: boolean;
+  suspended: boolean;
+  shadowBanned: boolean;
 }
 
 /** A user's latest activity over all devices (Synapse reads it from user_ips). */
 const LAST_SEEN_TS = '(select max(d.last_seen_ts) from devices d where d.user_id = u.user_id)';
 
 /**
- * Shadow-banning does not exist in Hearth: ordering by it keeps the name order. last_seen_ts repeats the
- * subquery because PostgreSQL does not let an output alias appear inside an ORDER BY expression.
+ * last_seen_ts repeats the subquery because PostgreSQL does not let an output alias appear inside an
+ * ORDER BY expression; a user without a moderation row counts as not shadow-banned.
  */
 const ORDER_COLUMN: Record<UserOrderBy, string> = {
   name: 'u.user_id',
@@ -62,7 +67,7 @@ const ORDER_COLUMN: Record<UserOrderBy, string> = {
   admin: 'u.is_admin',
   user_type: 'u.user_type',
   deactivated: 'u.deactivated',
-  shadow_banned: 'u.user_id',
+  shadow_banned: 'coalesce(m.shadow_banned, 0)',
   displayname: 'lower(p.displayname)',
   avatar_url: 'p.avatar_url',
   creation_ts: 'u.created_ts',
@@ -70,7 +75,10 @@ const ORDER_COLUMN: Record<UserOrderBy, string> = {
 };
 
 function baseQuery(db: Kysely<Schema>, filter: UserListFilter) {
-  let query = db.selectFrom('users as u').leftJoin('profiles as p', 'p.user_id', 'u.user_id');
+  let query = db
+    .selectFrom('users as u')
+    .leftJoin('profiles as p', 'p.user_id', 'u.user_id')
+    .leftJoin('user_moderation as m', 'm.user_id', 'u.user_id');
   if (filter.name !== undefined) {
     const name = filter.name.toLowerCase();
     query = query.where(
@@ -81,6 +89,7 @@ function baseQuery(db: Kysely<Schema>, filter: UserListFilter) {
   }
   if (!filter.guests) query = query.where('u.is_guest', '=', 0);
   if (!filter.deactivated) query = query.where('u.deactivated', '=', 0);
+  if (!filter.locked) query = query.where(sql<SqlBool>`coalesce(m.locked, 0) = 0`);
   if (filter.admins !== undefined) query = query.where('u.is_admin', '=', filter.admins ? 1 : 0);
   const types = filter.userTypes;
   if (types !== undefined && types.length > 0) {
@@ -117,6 +126,9 @@ export async function listUsers(
       'u.created_ts',
       'p.displayname',
       'p.avatar_url',
+      'm.locked',
+      'm.suspended',
+      'm.shadow_banned',
       lastSeenTs(),
     ])
     // Nulls count as the smallest value on both engines; the user id breaks ties, as in Synapse.
@@ -134,6 +146,7 @@ export async function getAdminUser(db: Kysely<Schema>, userId: string): Promise<
   const row = await db
     .selectFrom('users as u')
     .leftJoin('profiles as p', 'p.user_id', 'u.user_id')
+    .leftJoin('user_moderation as m', 'm.user_id', 'u.user_id')
     .select([
       'u.user_id',
       'u.user_type',
@@ -144,6 +157,9 @@ export async function getAdminUser(db: Kysely<Schema>, userId: string): Promise<
       'u.created_ts',
       'p.displayname',
       'p.avatar_url',
+      'm.locked',
+      'm.suspended',
+      'm.shadow_banned',
       lastSeenTs(),
     ])
     .where('u.user_id', '=', userId)
@@ -188,6 +204,57 @@ export async function joinedRoomIds(db: Kysely<Schema>, userId: string): Promise
   return rows.map((row) => row.room_id);
 }
 
+/** Every room the user has a membership in, with the latest membership (leave and ban included). */
+export async function membershipsOf(db: Kysely<Schema>, userId: string): Promise<Record<string, string>> {
+  const rows = await db
+    .selectFrom('current_state')
+    .select(['room_id', 'membership'])
+    .where('type', '=', 'm.room.member')
+    .where('state_key', '=', userId)
+    .orderBy('room_id')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.room_id, row.membership ?? 'leave']));
+}
+
+/** All of a user's account data: global entries, then per room; contents as stored (JSON text). */
+export async function allAccountData(
+  db: Kysely<Schema>,
+  userId: string,
+): Promise<{ roomId: string; type: string; content: string }[]> {
+  const rows = await db
+    .selectFrom('account_data')
+    .select(['room_id', 'type', 'content'])
+    .where('user_id', '=', userId)
+    .orderBy('room_id')
+    .orderBy('type')
+    .execute();
+  return rows.map((row) => ({ roomId: row.room_id, type: row.type, content: row.content }));
+}
+
+/**
+ * Undoes a deactivation (Synapse's activate_account): active and no longer erased, with an empty profile
+ * row again if erasure deleted it. Rooms, devices and the password are not restored.
+ */
+export async function reactivateUser(db: Kysely<Schema>, userId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ deactivated: 0, erased: 0 }).where('user_id', '=', userId).execute();
+    await trx
+      .insertInto('profiles')
+      .values({ user_id: userId, displayname: null, avatar_url: null })
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .execute();
+  });
+}
+
+/** Synapse's set_user_type: null for an ordinary user. */
+export async function setUserType(
+  db: Kysely<Schema>,
+  userId: string,
+  userType: string | null,
+): Promise<void> {
+  await db.updateTable('users').set({ user_type: userType }).where('user_id', '=', userId).execute();
+}
+
 function lastSeenTs() {
   return sql<number | string | null>`${sql.raw(LAST_SEEN_TS)}`.as('last_seen_ts');
 }
@@ -203,6 +270,9 @@ interface SelectedRow {
   displayname: string | null;
   avatar_url: string | null;
   last_seen_ts: number | string | null;
+  locked: number | null;
+  suspended: number | null;
+  shadow_banned: number | null;
 }
 
 function toRow(row: SelectedRow): AdminUserRow {
@@ -217,5 +287,8 @@ function toRow(row: SelectedRow): AdminUserRow {
     avatarUrl: row.avatar_url,
     createdTs: Number(row.created_ts),
     lastSeenTs: row.last_seen_ts === null ? null : Number(row.last_seen_ts),
+    locked: Number(row.locked) === 1,
+    suspended: Number(row.suspended) === 1,
+    shadowBanned: Number(row.shadow_banned) === 1,
   };
 }

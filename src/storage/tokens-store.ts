@@ -20,6 +20,10 @@ export interface AccessTokenOwner {
   isAdmin: boolean;
   isGuest: boolean;
   deactivated: boolean;
+  /** Moderation (user_moderation, migration 15): read with the token so it costs no extra query. */
+  locked: boolean;
+  suspended: boolean;
+  shadowBanned: boolean;
 }
 
 export async function insertAccessToken(db: Kysely<Schema>, token: NewAccessToken): Promise<number> {
@@ -45,9 +49,14 @@ const FIND_ACCESS_TOKEN = new HotStatement<{
   is_admin: number;
   is_guest: number;
   deactivated: number;
+  locked: number | null;
+  suspended: number | null;
+  shadow_banned: number | null;
 }>(
-  `select t.id, t.user_id, t.device_id, t.valid_until_ts, u.is_admin, u.is_guest, u.deactivated
-   from access_tokens t join users u on u.user_id = t.user_id where t.token_hash = ?`,
+  `select t.id, t.user_id, t.device_id, t.valid_until_ts, u.is_admin, u.is_guest, u.deactivated,
+     m.locked, m.suspended, m.shadow_banned
+   from access_tokens t join users u on u.user_id = t.user_id
+   left join user_moderation m on m.user_id = t.user_id where t.token_hash = ?`,
 );
 
 export async function findAccessToken(
@@ -64,6 +73,9 @@ export async function findAccessToken(
     isAdmin: row.is_admin === 1,
     isGuest: row.is_guest === 1,
     deactivated: row.deactivated === 1,
+    locked: Number(row.locked) === 1,
+    suspended: Number(row.suspended) === 1,
+    shadowBanned: Number(row.shadow_banned) === 1,
   };
 }
 

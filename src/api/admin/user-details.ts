@@ -5,10 +5,38 @@ import type { AppDeps } from '../../app.js';
 import { authenticateAdmin } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { UserAdmin } from '../../services/admin/user-admin.js';
+import type { AdminUserRow } from '../../storage/admin-users-store.js';
 import { queryOf, stringParam, userIdParam } from '../client/params.js';
 
-const userIdOfPath = (request: FastifyRequest) =>
+export const userIdOfPath = (request: FastifyRequest) =>
   userIdParam((request.params as { userId: string }).userId, 'userId');
+
+/** A user as Synapse's "Query User Account" shows it (also the answer of PUT v2/users/{userId}). */
+export function userDetailsJson(user: AdminUserRow) {
+  // Hearth keeps no third-party ids, SSO links or consent: Synapse's empty values.
+  return {
+    name: user.userId,
+    displayname: user.displayname,
+    threepids: [],
+    avatar_url: user.avatarUrl,
+    is_guest: user.isGuest,
+    admin: user.isAdmin,
+    deactivated: user.deactivated,
+    erased: user.erased,
+    shadow_banned: user.shadowBanned,
+    creation_ts: Math.floor(user.createdTs / 1000),
+    last_seen_ts: user.lastSeenTs,
+    appservice_id: null,
+    consent_server_notice_sent: null,
+    consent_version: null,
+    consent_ts: null,
+    external_ids: [],
+    user_type: user.userType,
+    locked: user.locked,
+    suspended: user.suspended,
+    approved: true,
+  };
+}
 
 export async function userDetailsRoutes(
   app: FastifyInstance,
@@ -18,30 +46,7 @@ export async function userDetailsRoutes(
   // GET /_synapse/admin/v2/users/{userId}
   app.get('/_synapse/admin/v2/users/:userId', async (request) => {
     await authenticateAdmin(request, deps);
-    const user = await users.details(userIdOfPath(request));
-    // Hearth keeps no third-party ids, SSO links, consent or locks yet: Synapse's empty values.
-    return {
-      name: user.userId,
-      displayname: user.displayname,
-      threepids: [],
-      avatar_url: user.avatarUrl,
-      is_guest: user.isGuest,
-      admin: user.isAdmin,
-      deactivated: user.deactivated,
-      erased: user.erased,
-      shadow_banned: false,
-      creation_ts: Math.floor(user.createdTs / 1000),
-      last_seen_ts: user.lastSeenTs,
-      appservice_id: null,
-      consent_server_notice_sent: null,
-      consent_version: null,
-      consent_ts: null,
-      external_ids: [],
-      user_type: user.userType,
-      locked: false,
-      suspended: false,
-      approved: true,
-    };
+    return userDetailsJson(await users.details(userIdOfPath(request)));
   });
 
   // GET /_synapse/admin/v1/whois/{userId}

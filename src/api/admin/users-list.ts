@@ -16,8 +16,6 @@ import { boolParam, intParam, queryOf, stringParam, type Query } from '../client
 
 function filterOf(query: Query): UserListFilter {
   const types = query.user_types;
-  // Hearth has no locked accounts: locked=true lists the same users, locked=false hides none.
-  boolParam(query, 'locked');
   return {
     name: stringParam(query, 'name'),
     userId: stringParam(query, 'user_id'),
@@ -25,6 +23,7 @@ function filterOf(query: Query): UserListFilter {
     deactivated: boolParam(query, 'deactivated') ?? false,
     admins: boolParam(query, 'admins'),
     userTypes: types === undefined ? undefined : Array.isArray(types) ? types : [types],
+    locked: boolParam(query, 'locked') ?? false,
   };
 }
 
@@ -52,8 +51,8 @@ function listedUserJson(user: AdminUserRow) {
     is_guest: user.isGuest,
     admin: user.isAdmin,
     deactivated: user.deactivated,
-    locked: false,
-    shadow_banned: false,
+    locked: user.locked,
+    shadow_banned: user.shadowBanned,
     displayname: user.displayname,
     avatar_url: user.avatarUrl,
     creation_ts: user.createdTs,

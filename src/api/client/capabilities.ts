@@ -16,7 +16,7 @@ export async function capabilitiesRoutes(app: FastifyInstance, deps: AppDeps): P
   // GET /_matrix/client/v3/capabilities
   for (const url of clientPaths('/capabilities')) {
     app.get(url, async (request) => {
-      await authenticate(request, deps, { allowGuest: true });
+      const requester = await authenticate(request, deps, { allowGuest: true });
       return {
         capabilities: {
           'm.change_password': { enabled: true },
@@ -25,6 +25,8 @@ export async function capabilitiesRoutes(app: FastifyInstance, deps: AppDeps): P
           'm.set_avatar_url': { enabled: true },
           'm.profile_fields': { enabled: true, allowed: ['displayname', 'avatar_url'] },
           'm.3pid_changes': { enabled: false },
+          // Spec 1.18: shown only to those who may lock and suspend (server admins), omitted otherwise.
+          ...(requester.isAdmin ? { 'm.account_moderation': { lock: true, suspend: true } } : {}),
         },
       };
     });

@@ -49,7 +49,8 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   // POST /_matrix/client/v3/logout
   for (const url of clientPaths('/logout')) {
     app.post(url, async (request) => {
-      const requester = await authenticate(request, deps);
+      // A locked account may still log out (spec "Account locking").
+      const requester = await authenticate(request, deps, { allowLocked: true });
       await sessions.logout(requester);
       return {};
     });
@@ -58,7 +59,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   // POST /_matrix/client/v3/logout/all
   for (const url of clientPaths('/logout/all')) {
     app.post(url, async (request) => {
-      const requester = await authenticate(request, deps);
+      const requester = await authenticate(request, deps, { allowLocked: true });
       await sessions.logoutAll(requester.userId);
       return {};
     });

@@ -19,10 +19,15 @@ export interface Requester {
   /** The access_tokens row id: stable for the token's life, never reused. */
   tokenId: number;
   isAdmin: boolean;
+  /** Spec "Account suspension": the user may read but not send, join, invite or change their profile. */
+  suspended?: boolean;
+  /** Synapse's shadow ban: room events and invites answer success but reach nobody. */
+  shadowBanned?: boolean;
 }
 
 export type TokenCheck =
-  { ok: true; requester: Requester } | { ok: false; reason: 'unknown' | 'expired' | 'deactivated' };
+  | { ok: true; requester: Requester; locked: boolean }
+  | { ok: false; reason: 'unknown' | 'expired' | 'deactivated' };
 
 export interface SeenFrom {
   ip: string | null;
@@ -88,8 +93,12 @@ export class AccessTokens {
     if (owner.deactivated) return { ok: false, reason: 'deactivated' };
     if (owner.validUntilTs !== null && owner.validUntilTs < this.clock())
       return { ok: false, reason: 'expired' };
-    const { tokenId, userId, deviceId, isGuest, isAdmin } = owner;
-    return { ok: true, requester: { userId, deviceId, isGuest, tokenId, isAdmin } };
+    const { tokenId, userId, deviceId, isGuest, isAdmin, suspended, shadowBanned } = owner;
+    return {
+      ok: true,
+      requester: { userId, deviceId, isGuest, tokenId, isAdmin, suspended, shadowBanned },
+      locked: owner.locked,
+    };
   }
 
   /**

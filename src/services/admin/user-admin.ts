@@ -3,8 +3,10 @@
 import type { Database } from '../../storage/database.js';
 import { MatrixError } from '../../matrix-error.js';
 import {
+  allAccountData,
   getAdminUser,
   joinedRoomIds,
+  membershipsOf,
   lastConnections,
   listUsers,
   type AdminUserRow,
@@ -12,6 +14,7 @@ import {
   type UserListFilter,
   type UserListPage,
 } from '../../storage/admin-users-store.js';
+import { getUser } from '../../storage/users-store.js';
 import { localpartOf } from '../accounts/user-ids.js';
 
 export class UserAdmin {
@@ -40,6 +43,31 @@ export class UserAdmin {
 
   async joinedRooms(userId: string): Promise<string[]> {
     return joinedRoomIds(this.database.db, userId);
+  }
+
+  /** Every room the user has a membership in; like Synapse, for any user id, known or not. */
+  memberships(userId: string): Promise<Record<string, string>> {
+    return membershipsOf(this.database.db, userId);
+  }
+
+  /** A local, known user (400 for another server's user, 404 unknown), for endpoints about one account. */
+  async requireUser(userId: string, remoteMessage = 'Can only look up local users'): Promise<void> {
+    this.requireLocal(userId, remoteMessage);
+    if (!(await getUser(this.database.db, userId)))
+      throw new MatrixError(404, 'M_NOT_FOUND', 'User not found');
+  }
+
+  /** Global and per-room account data, as Synapse's admin accountdata endpoint shows it. */
+  async accountData(userId: string) {
+    await this.requireUser(userId);
+    const global: Record<string, unknown> = {};
+    const rooms: Record<string, Record<string, unknown>> = {};
+    for (const entry of await allAccountData(this.database.db, userId)) {
+      const content = JSON.parse(entry.content) as unknown;
+      if (entry.roomId === '') global[entry.type] = content;
+      else (rooms[entry.roomId] ??= {})[entry.type] = content;
+    }
+    return { global, rooms };
   }
 
   private requireLocal(userId: string, message: string): void {
