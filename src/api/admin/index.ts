@@ -1,6 +1,15 @@
 // The Synapse-compatible Admin API's plugins (issue 8), served on the `client` resource as Synapse does.
 // The media admin endpoints are registered with the media repository (api/media/index.ts).
+import { eventReportAdminRoutes } from './event-reports.js';
+import { federationDestinationAdminRoutes } from './federation-destinations.js';
 import { registrationTokenAdminRoutes } from './registration-tokens.js';
+import { statisticsAdminRoutes } from './statistics.js';
 import { userAdminRoutes } from './users.js';
 
-export const ADMIN_ROUTES = [userAdminRoutes, registrationTokenAdminRoutes];
+export const ADMIN_ROUTES = [
+  userAdminRoutes,
+  registrationTokenAdminRoutes,
+  eventReportAdminRoutes,
+  statisticsAdminRoutes,
+  federationDestinationAdminRoutes,
+];
