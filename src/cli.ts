@@ -13,6 +13,7 @@ import { DatabaseOpenError } from './storage/database.js';
 import { DatabaseTooNewError } from './storage/migrate.js';
 import { ServerNameMismatchError } from './storage/server-metadata-store.js';
 import { registerUser } from './cli-register-user.js';
+import { adminCommand } from './cli-admin.js';
 
 /** Where a bare `hearth start` keeps its configuration, generating it on first run. */
 export const DEFAULT_CONFIG_PATH = 'data/homeserver.yaml';
@@ -26,6 +27,9 @@ Usage:
                                     Write a new homeserver.yaml and signing key, then exit.
   hearth register-user [-c FILE] -u NAME [-p PASS] [--admin|--no-admin]
                                     Create a user (asks for the password when -p is missing).
+  hearth admin COMMAND [-c FILE] ...
+                                    make-admin, remove-admin, reset-password, deactivate,
+                                    list-users, create-registration-token (see hearth admin --help).
   hearth --help                     Show this help.  hearth --version: print the version.
 
 Options:
@@ -68,6 +72,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (argv[0] === 'register-user') {
     return registerUser(argv.slice(1), { ...io, defaultConfigPath: DEFAULT_CONFIG_PATH });
   }
+  if (argv[0] === 'admin')
+    return adminCommand(argv.slice(1), { ...io, defaultConfigPath: DEFAULT_CONFIG_PATH });
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
