@@ -31,6 +31,8 @@ export async function ephemeralRoutes(app: FastifyInstance, deps: AppDeps): Prom
         throw new MatrixError(403, 'M_FORBIDDEN', "Cannot set another user's typing state");
       await requireJoined(deps.rooms.store, roomId, userId);
       await deps.presence.active(userId);
+      // Nobody sees a shadow-banned user typing (as Synapse).
+      if (requester.shadowBanned) return {};
       if (body.typing) typing.start(roomId, userId, timeout);
       else typing.stop(roomId, userId);
       return {};

@@ -2,7 +2,7 @@
 // in Synapse's default (require_auth_for_profile_requests: false).
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { authenticate } from '../../http/auth.js';
+import { authenticate, refuseIfSuspended } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { ProfileField } from '../../services/accounts/profiles.js';
 import { clientPaths } from './paths.js';
@@ -34,6 +34,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       // PUT /_matrix/client/v3/profile/{userId}/{keyName}
       app.put<{ Params: { userId: string } }>(url, async (request) => {
         const requester = await authenticate(request, deps, { allowGuest: field === 'displayname' });
+        refuseIfSuspended(requester);
         const userId = userIdParam(request.params.userId, 'userId');
         const body = objectBody(request);
         if (!Object.hasOwn(body, field))
@@ -48,6 +49,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       `/_matrix/client/v3/profile/:userId/${field}`,
       async (request) => {
         const requester = await authenticate(request, deps, { allowGuest: field === 'displayname' });
+        refuseIfSuspended(requester);
         await profiles.set(requester, userIdParam(request.params.userId, 'userId'), field, '');
         return {};
       },

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { MatrixError } from '../../matrix-error.js';
-import { authenticate } from '../../http/auth.js';
+import { authenticate, refuseIfSuspended } from '../../http/auth.js';
 import type { CreateRoomOptions, Preset } from '../../services/rooms/room-creation.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalString, userIdParam } from './params.js';
@@ -71,6 +71,9 @@ export async function createRoomRoutes(app: FastifyInstance, deps: AppDeps): Pro
     app.post(url, async (request) => {
       const requester = await authenticate(request, deps);
       const options = parseCreateRoom(objectBody(request));
+      refuseIfSuspended(requester);
+      // A shadow-banned user's room is made, but its invites are never sent (as Synapse).
+      if (requester.shadowBanned) options.invite = undefined;
       const { roomId, alias } = await deps.rooms.creation.createRoom(requester.userId, options);
       return alias ? { room_id: roomId, room_alias: alias } : { room_id: roomId };
     });

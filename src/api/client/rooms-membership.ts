@@ -2,7 +2,7 @@
 // knocking, forgetting, and the list of joined rooms.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { authenticate } from '../../http/auth.js';
+import { authenticate, refuseIfSuspended } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { clientPaths } from './paths.js';
 import {
@@ -24,6 +24,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
   for (const url of clientPaths('/join/:roomIdOrAlias')) {
     app.post<{ Params: { roomIdOrAlias: string } }>(url, async (request) => {
       const requester = await authenticate(request, deps);
+      refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = await membership.resolveRoom(request.params.roomIdOrAlias);
       await membership.join(roomId, requester.userId, reason);
@@ -35,6 +36,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
   for (const url of clientPaths('/rooms/:roomId/join')) {
     app.post<{ Params: RoomParams }>(url, async (request) => {
       const requester = await authenticate(request, deps);
+      refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = roomIdParam(request.params.roomId);
       await membership.join(roomId, requester.userId, reason);
@@ -46,6 +48,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
   for (const url of clientPaths('/knock/:roomIdOrAlias')) {
     app.post<{ Params: { roomIdOrAlias: string } }>(url, async (request) => {
       const requester = await authenticate(request, deps);
+      refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = await membership.resolveRoom(request.params.roomIdOrAlias);
       await membership.knock(roomId, requester.userId, reason);
@@ -63,6 +66,9 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       }
       const target = userIdParam(requiredString(body, 'user_id'));
       const roomId = roomIdParam(request.params.roomId);
+      refuseIfSuspended(requester);
+      // A shadow-banned user's invite seems to succeed but is never sent (as Synapse).
+      if (requester.shadowBanned) return {};
       await membership.invite(roomId, requester.userId, target, optionalString(body, 'reason'));
       return {};
     });
@@ -100,6 +106,8 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
         const requester = await authenticate(request, deps);
         const body = objectBody(request);
         const target = userIdParam(requiredString(body, 'user_id'));
+        // A suspended user may kick and unban (both are leaves, as Synapse allows) but not ban.
+        if (action === 'ban') refuseIfSuspended(requester);
         await run.call(
           membership,
           roomIdParam(request.params.roomId),

@@ -1,9 +1,10 @@
 // Sending events (client-server-api, "Sending events to a room", "Redactions").
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { authenticate, type Requester } from '../../http/auth.js';
+import { authenticate, refuseIfSuspended, type Requester } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { Txn } from '../../services/rooms/event-pipeline.js';
+import { fakeEventId } from '../../services/admin/user-moderation.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalObjectBody, optionalString, roomIdParam } from './params.js';
 
@@ -29,6 +30,10 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const requester = await authenticate(request, deps);
       const { roomId, eventType, txnId } = request.params;
       const content = objectBody(request);
+      // Suspended users may still redact (their own events, checked by /redact); shadow-banned users'
+      // events go nowhere but seem sent (Synapse's ShadowBanError).
+      if (eventType !== 'm.room.redaction') refuseIfSuspended(requester);
+      if (requester.shadowBanned) return { event_id: fakeEventId() };
       const stored = await messaging.send(
         roomIdParam(roomId),
         requester.userId,
@@ -47,6 +52,8 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const requester = await authenticate(request, deps);
     const { roomId, eventType, stateKey = '' } = request.params;
     const content = objectBody(request);
+    refuseIfSuspended(requester);
+    if (requester.shadowBanned) return { event_id: fakeEventId() };
     const stored = await messaging.setState(
       roomIdParam(roomId),
       requester.userId,
@@ -68,6 +75,12 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const requester = await authenticate(request, deps);
       const { roomId, eventId, txnId } = request.params;
       const reason = optionalString(optionalObjectBody(request), 'reason');
+      if (requester.suspended) {
+        // Spec "Account suspension": a suspended user may redact only their own events.
+        const target = await deps.rooms.store.getEvent(eventId);
+        if (target && target.event.sender !== requester.userId) refuseIfSuspended(requester);
+      }
+      if (requester.shadowBanned) return { event_id: fakeEventId() };
       const stored = await messaging.redact(
         roomIdParam(roomId),
         requester.userId,

@@ -11,7 +11,10 @@ import {
 import { insertAccessToken } from '../../storage/tokens-store.js';
 import { generateAccessToken, hashAccessToken, type Requester } from '../accounts/access-tokens.js';
 import { MatrixError, forbidden, notFound } from '../accounts/errors.js';
+import { randomString } from '../accounts/random.js';
 import { localpartOf } from '../accounts/user-ids.js';
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 export type SpecModeration = 'locked' | 'suspended';
 
@@ -72,4 +75,12 @@ export class UserModeration {
     });
     return accessToken;
   }
+}
+
+/**
+ * What a shadow-banned user's send answers instead of a real event id (Synapse's fake event id): the
+ * shape of a room v4+ event id, random, so it tells nothing about the ban.
+ */
+export function fakeEventId(): string {
+  return `$${randomString(43, BASE64URL)}`;
 }
