@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { generateSigningKey, writeSigningKeyFile } from '../src/config/signing-key-file.js';
 import { freePort } from '../test/support/ports.js';
+import { withGenerousRateLimits } from '../test/support/rate-limits.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
@@ -195,9 +196,10 @@ async function startHearth(): Promise<{ base: string; metricsBase: string; stop:
   const [port, metricsPort] = [await freePort(), await freePort()];
   await writeSigningKeyFile(join(dir, 'key'), [generateSigningKey()]);
   await mkdir(join(dir, 'media'));
+  // Generous rate limits: the bench measures throughput, which Synapse's defaults would cap.
   await writeFile(
     join(dir, 'hs.yaml'),
-    `server_name: bench.local
+    withGenerousRateLimits(`server_name: bench.local
 signing_key_path: ${join(dir, 'key')}
 enable_registration: true
 enable_registration_without_verification: true
@@ -208,7 +210,7 @@ database: { name: sqlite3, args: { database: ${join(dir, 'hs.db')} } }
 listeners:
   - { port: ${port}, bind_addresses: ['127.0.0.1'], resources: [{ names: [client] }] }
   - { port: ${metricsPort}, type: metrics, bind_addresses: ['127.0.0.1'] }
-`,
+`),
   );
   // The compiled server, as `npm start` runs it, with its Node flags (BENCH_NODE_FLAGS replaces them).
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });

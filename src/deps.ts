@@ -27,6 +27,7 @@ import { createMediaServices } from './services/media/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
 import { connectSearchIndex } from './services/search/index.js';
+import { RateLimits } from './services/ratelimit/rate-limits.js';
 
 export interface DepsInput {
   config: HomeserverConfig;
@@ -60,6 +61,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     { config, database, notifier, logger, clock, profileOf, defaultRoomVersion: DEFAULT_ROOM_VERSION },
     serverKeys,
   );
+  const rateLimits = new RateLimits(config, database, clock);
   const accounts = createAccounts({
     config,
     database,
@@ -68,6 +70,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     clock,
     argon2Cost: input.argon2Cost,
     registrationSharedSecret: readRegistrationSharedSecret(config),
+    rateLimits,
   });
   connectAccountsToRooms(accounts, rooms, { database, logger });
   connectSearchIndex(rooms, { database, logger, clock });
@@ -114,6 +117,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     accounts,
     e2e,
     media: createMediaServices({ config, database, logger, clock }),
+    rateLimits,
     serverKeys,
     rooms,
     sync: new SyncService({

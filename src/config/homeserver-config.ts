@@ -21,6 +21,8 @@ import {
 import { duration } from './units.js';
 import { mediaKeys } from './media-config.js';
 import { passwordConfig } from './password-config.js';
+import { ratelimitKeys } from './ratelimit-config.js';
+import { captchaKeys, resolveCaptchaKeys } from './captcha-config.js';
 
 export type { DatabaseConfig, ListenerConfig };
 
@@ -82,6 +84,8 @@ const topLevel = object(
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
     password_config: passwordConfig,
+    ...captchaKeys,
+    ...ratelimitKeys,
     presence: object({ enabled: withDefault(boolean(), true) }),
     macaroon_secret_key: optional(string({ nonEmpty: true })),
     macaroon_secret_key_path: optional(string({ nonEmpty: true })),
@@ -124,13 +128,14 @@ export function parseHomeserverConfig(
   if (
     raw.enable_registration &&
     !raw.enable_registration_without_verification &&
-    !raw.registration_requires_token
+    !raw.registration_requires_token &&
+    !raw.enable_registration_captcha
   ) {
-    // As Synapse: open registration with no verification step invites spam; a registration token is the
-    // one verification Hearth offers (no email or captcha), else the operator must say they mean it.
+    // As Synapse: open registration with no verification step invites spam; a registration token or a
+    // captcha are the verifications Hearth offers (no email), else the operator must say they mean it.
     throw new ConfigValueError(
       ['enable_registration'],
-      'false unless registration_requires_token or enable_registration_without_verification is true (Hearth offers no email or captcha verification)',
+      'false unless registration_requires_token, enable_registration_captcha or enable_registration_without_verification is true (Hearth offers no email verification)',
       true,
     );
   }
@@ -138,6 +143,7 @@ export function parseHomeserverConfig(
   const database = databaseFromEnv(env) ?? raw.database ?? { engine: 'sqlite', path: 'homeserver.db' };
   return {
     ...raw,
+    ...resolveCaptchaKeys(raw),
     config_path: resolve(configPath),
     public_baseurl: raw.public_baseurl ?? `https://${raw.server_name}/`,
     database:

@@ -63,5 +63,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
 }
 
 export function sendError(reply: FastifyReply, err: MatrixError): FastifyReply {
+  // Spec 1.10: a 429 SHOULD carry Retry-After (whole seconds, rounded up as Synapse does) beside the
+  // deprecated retry_after_ms.
+  const retryAfterMs = err.extra.retry_after_ms;
+  if (err.httpStatus === 429 && typeof retryAfterMs === 'number') {
+    reply.header('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+  }
   return reply.code(err.httpStatus).type('application/json').send(err.toJSON());
 }

@@ -15,6 +15,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import type { SigningKey } from '../../src/protocol/signing.js';
 import { scratchDatabase, type ScratchDatabase } from './databases.js';
+import { withGenerousRateLimits } from './rate-limits.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -49,7 +50,9 @@ export async function startTestApp(
     signingKey?: SigningKey;
   } = {},
 ): Promise<TestApp> {
-  const config: HomeserverConfig = parseConfigText(opts.configYaml ?? BASE_CONFIG, 'test.yaml').config;
+  // Rate limits no test reaches, except those the test's own YAML sets (test/support/rate-limits.ts).
+  const yaml = withGenerousRateLimits(opts.configYaml ?? BASE_CONFIG);
+  const config: HomeserverConfig = parseConfigText(yaml, 'test.yaml').config;
   const scratch = opts.database ?? (await scratchDatabase());
   const database = await openDatabase(scratch.config);
   const mediaStorePath = opts.mediaStorePath ?? (await mkdtemp(join(tmpdir(), 'hearth-media-')));

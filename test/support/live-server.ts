@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import type { ScratchDatabase } from './databases.js';
+import { withGenerousRateLimits } from './rate-limits.js';
 
 const serverLogger = () =>
   createLogger(
@@ -26,7 +27,7 @@ export async function bootLiveServer(
   scratch: ScratchDatabase,
 ): Promise<RunningServer> {
   const loaded = parseConfigText(
-    `server_name: localhost
+    withGenerousRateLimits(`server_name: localhost
 signing_key_path: ${keyPath}
 enable_registration: true
 enable_registration_without_verification: true
@@ -36,7 +37,7 @@ listeners:
   - port: ${port}
     bind_addresses: ['127.0.0.1']
     resources: [{ names: [client, federation] }]
-`,
+`),
     join(tmpdir(), 'hearth-live.yaml'),
   );
   loaded.config.database = scratch.config;

@@ -8,6 +8,8 @@ import { queryOf, stringParam } from './params.js';
 export async function registrationTokenValidityRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // GET /_matrix/client/v1/register/m.login.registration_token/validity
   app.get('/_matrix/client/v1/register/m.login.registration_token/validity', async (request) => {
+    // Keyed by address, first: the endpoint answers whether a guessed token exists.
+    deps.rateLimits.tokenValidity.limit(request.ip);
     // Without registration by token there is nothing to check; answering would only let callers probe.
     if (!deps.config.enable_registration || !deps.config.registration_requires_token) {
       throw new MatrixError(403, 'M_FORBIDDEN', 'Registration by token is not enabled');

@@ -17,6 +17,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: AppDeps): P
         ...uiaRequest(request, body),
         kind: stringParam(queryOf(request), 'kind'),
         hasAccessToken: hasAccessToken(request),
+        clientIp: request.ip,
       });
     });
   }

@@ -18,7 +18,9 @@ import { Registration } from './registration.js';
 import { LOGIN_REGISTRATION_TOKEN, RegistrationTokens } from './registration-tokens.js';
 import { Sessions } from './sessions.js';
 import { SharedSecretRegistration } from './shared-secret-registration.js';
-import { LOGIN_DUMMY, LOGIN_PASSWORD, UserInteractiveAuth } from './uia.js';
+import { LOGIN_DUMMY, LOGIN_PASSWORD, UserInteractiveAuth, type StageChecker } from './uia.js';
+import { LOGIN_RECAPTCHA, Recaptcha } from './recaptcha.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
 
 export interface AccountsInput {
   config: HomeserverConfig;
@@ -30,6 +32,8 @@ export interface AccountsInput {
   argon2Cost?: Argon2Cost;
   /** registration_shared_secret, or the contents of registration_shared_secret_path. */
   registrationSharedSecret?: string;
+  /** rc_registration for /register (none: unlimited, for tools that register directly). */
+  rateLimits?: RateLimits;
   onDeactivate?: DeactivateHook[];
   onProfileChange?: ProfileChangeHook[];
   onDevicesDeleted?: DevicesDeletedHook[];
@@ -82,15 +86,22 @@ export function createAccounts(input: AccountsInput): Accounts {
   const sessions = new Sessions({ database, tokens, devices, clock });
   const registration = new Registration(database, serverName, clock);
   const registrationTokens = new RegistrationTokens(database, clock);
-  const uia = new UserInteractiveAuth(
-    database,
-    clock,
-    {
-      [LOGIN_DUMMY]: async () => true,
-      [LOGIN_REGISTRATION_TOKEN]: (auth, sessionId) => registrationTokens.checkStage(auth, sessionId),
-      [LOGIN_PASSWORD]: (auth) => credentials.checkPassword(auth),
-    },
-    (beforeTs) => registrationTokens.releaseExpired(beforeTs),
+  const checkers: Record<string, StageChecker> = {
+    [LOGIN_DUMMY]: async () => true,
+    [LOGIN_REGISTRATION_TOKEN]: (auth, sessionId) => registrationTokens.checkStage(auth, sessionId),
+    [LOGIN_PASSWORD]: (auth) => credentials.checkPassword(auth),
+  };
+  // The config check guarantees the private key when the captcha is enabled.
+  if (config.enable_registration_captcha && config.recaptcha_private_key) {
+    const recaptcha = new Recaptcha({
+      privateKey: config.recaptcha_private_key,
+      siteverifyApi: config.recaptcha_siteverify_api,
+      logger,
+    });
+    checkers[LOGIN_RECAPTCHA] = (auth, _sessionId, request) => recaptcha.checkStage(auth, request.clientIp);
+  }
+  const uia = new UserInteractiveAuth(database, clock, checkers, (beforeTs) =>
+    registrationTokens.releaseExpired(beforeTs),
   );
   const clientRegistration = new ClientRegistration({
     config,
@@ -99,6 +110,7 @@ export function createAccounts(input: AccountsInput): Accounts {
     hasher,
     uia,
     registrationTokens,
+    rateLimits: input.rateLimits,
   });
   const deactivation = new Deactivation({
     database,

@@ -3,8 +3,10 @@
 // password's hash kept in the UIA session so later requests may omit it, the registered user remembered
 // in the session so a retried final request does not register twice; then a device and access token
 // unless inhibit_login. Guests (kind=guest) register without UIA when allow_guest_access is on.
+// rc_registration is asked on every request and counted when an account is made, keyed by client IP.
 import type { HomeserverConfig } from '../../config/homeserver-config.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { RegistrationTokens } from './registration-tokens.js';
 import { LOGIN_REGISTRATION_TOKEN } from './registration-tokens.js';
 import type { Registration } from './registration.js';
@@ -13,6 +15,7 @@ import { MAX_PASSWORD_LENGTH } from './credentials.js';
 import { MatrixError, badJson, badRequest, forbidden, missingParam } from './errors.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import { AuthRequired, LOGIN_DUMMY, UserInteractiveAuth } from './uia.js';
+import { LOGIN_RECAPTCHA } from './recaptcha.js';
 import { userIdOf } from './user-ids.js';
 
 const REGISTERED_USER_ID = 'registered_user_id';
@@ -24,6 +27,8 @@ export interface RegisterRequest {
   method: string;
   path: string;
   hasAccessToken: boolean;
+  /** The client's address: the rc_registration key and reCAPTCHA's remoteip. */
+  clientIp?: string;
 }
 
 export interface RegisterResponse {
@@ -42,12 +47,15 @@ export interface ClientRegistrationDeps {
     | 'allow_guest_access'
     | 'registration_requires_token'
     | 'password_config'
+    | 'enable_registration_captcha'
+    | 'recaptcha_public_key'
   >;
   registration: Registration;
   sessions: Sessions;
   hasher: PasswordHasher;
   uia: UserInteractiveAuth;
   registrationTokens?: RegistrationTokens;
+  rateLimits?: Pick<RateLimits, 'registration'>;
 }
 
 function optionalString(body: Record<string, unknown>, key: string, message: string): string | undefined {
@@ -61,18 +69,37 @@ export class ClientRegistration {
   constructor(private readonly deps: ClientRegistrationDeps) {}
 
   /**
-   * The UIA flows /register offers: a registration token when one is required (it is the verification,
-   * so m.login.dummy adds nothing), else m.login.dummy when open registration is allowed.
+   * The UIA flows /register offers: the verifications configured, a registration token before a captcha
+   * as in Synapse (either is a verification, so m.login.dummy adds nothing), else m.login.dummy when
+   * open registration is allowed.
    */
   flows(): string[][] {
-    if (this.deps.config.registration_requires_token) return [[LOGIN_REGISTRATION_TOKEN]];
-    return this.deps.config.enable_registration_without_verification ? [[LOGIN_DUMMY]] : [];
+    const { config } = this.deps;
+    const stages: string[] = [];
+    if (config.registration_requires_token) stages.push(LOGIN_REGISTRATION_TOKEN);
+    if (config.enable_registration_captcha) stages.push(LOGIN_RECAPTCHA);
+    if (stages.length > 0) return [stages];
+    return config.enable_registration_without_verification ? [[LOGIN_DUMMY]] : [];
+  }
+
+  /** The stages' parameters: the public key a client shows the reCAPTCHA widget with. */
+  params(): Record<string, unknown> {
+    const { config } = this.deps;
+    return config.enable_registration_captcha
+      ? { [LOGIN_RECAPTCHA]: { public_key: config.recaptcha_public_key } }
+      : {};
+  }
+
+  /** rc_registration: asked before anything else (update false), counted when an account is made. */
+  private limitRegistration(clientIp: string | undefined, update: boolean): void {
+    if (clientIp !== undefined) this.deps.rateLimits?.registration.limit(clientIp, { update });
   }
 
   async register(request: RegisterRequest): Promise<RegisterResponse> {
     const { body } = request;
+    this.limitRegistration(request.clientIp, false);
     const kind = request.kind ?? 'user';
-    if (kind === 'guest') return this.registerGuest(body);
+    if (kind === 'guest') return this.registerGuest(body, request.clientIp);
     if (kind !== 'user')
       throw new MatrixError(400, 'M_UNRECOGNIZED', `Do not understand membership kind: ${kind}`);
     if (body.refresh_token !== undefined && typeof body.refresh_token !== 'boolean') {
@@ -109,7 +136,7 @@ export class ClientRegistration {
 
     let result;
     try {
-      result = await uia.check(request, this.flows());
+      result = await uia.check(request, this.flows(), this.params());
     } catch (err) {
       if (err instanceof AuthRequired && password !== undefined) {
         const session = err.body.session as string;
@@ -127,6 +154,7 @@ export class ClientRegistration {
       const stored = await uia.getSessionData(result.sessionId, PASSWORD_HASH);
       const passwordHash = password !== undefined ? await hasher.hash(password) : stored;
       if (typeof passwordHash !== 'string') throw missingParam('Missing params: password');
+      this.limitRegistration(request.clientIp, true);
       const desired = result.params.username;
       userId = await registration.register({
         localpart: typeof desired === 'string' ? desired.toLowerCase() : undefined,
@@ -151,10 +179,11 @@ export class ClientRegistration {
     return { ...response, access_token: session.accessToken, device_id: session.deviceId };
   }
 
-  private async registerGuest(body: Record<string, unknown>): Promise<RegisterResponse> {
+  private async registerGuest(body: Record<string, unknown>, clientIp?: string): Promise<RegisterResponse> {
     if (!this.deps.config.allow_guest_access) {
       throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest access is disabled');
     }
+    this.limitRegistration(clientIp, true);
     const name = body.initial_device_display_name;
     const userId = await this.deps.registration.register({ guest: true, passwordHash: null });
     // Every other parameter is ignored for guests; the server picks the device id.

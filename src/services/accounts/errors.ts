@@ -3,10 +3,13 @@ import { MatrixError } from '../../matrix-error.js';
 
 export { MatrixError, badJson, forbidden, invalidParam, notFound } from '../../matrix-error.js';
 
-/** A failed credential check: wrong password, unknown user. In UIA it is a failed stage, not a failed call. */
+/**
+ * A failed credential check: wrong password, unknown user, a captcha not solved. In UIA it is a failed
+ * stage (its errcode and message go into the 401 answer), not a failed call.
+ */
 export class InvalidCredentials extends MatrixError {
-  constructor(message = 'Invalid username or password') {
-    super(403, 'M_FORBIDDEN', message);
+  constructor(message = 'Invalid username or password', errcode = 'M_FORBIDDEN') {
+    super(403, errcode, message);
   }
 }
 

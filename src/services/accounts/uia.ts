@@ -43,6 +43,8 @@ export interface UiaRequest {
   body: Record<string, unknown>;
   /** The authenticated caller; undefined for /register. */
   userId?: string;
+  /** The client's address, for stages that pass it on (m.login.recaptcha's remoteip). */
+  clientIp?: string;
 }
 
 export interface UiaSuccess {
@@ -57,7 +59,11 @@ export interface UiaSuccess {
  * Checks one stage's auth dict; returns what it proved or throws (InvalidCredentials: the stage failed).
  * The session id lets a stage remember what it took (m.login.registration_token: a use of the token).
  */
-export type StageChecker = (auth: Record<string, unknown>, sessionId: string) => Promise<unknown>;
+export type StageChecker = (
+  auth: Record<string, unknown>,
+  sessionId: string,
+  request: Pick<UiaRequest, 'clientIp'>,
+) => Promise<unknown>;
 
 export class UserInteractiveAuth {
   private lastSweep = 0;
@@ -130,7 +136,7 @@ export class UserInteractiveAuth {
         throw badRequest(`Unknown login type ${String(type)}`);
       }
       try {
-        const result = await this.checkers[type](authDict, sessionId);
+        const result = await this.checkers[type](authDict, sessionId, request);
         await markUiaStageComplete(db, sessionId, type, result);
       } catch (err) {
         if (!(err instanceof InvalidCredentials)) throw err;

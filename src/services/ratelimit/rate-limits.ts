@@ -1,0 +1,155 @@
+// The rate limits of homeserver.yaml's rc_* keys, applied where Synapse applies them:
+//   rc_message            every event a user sends (messages, state, redactions, membership changes,
+//                         createRoom), keyed by user; a user's override_ratelimit replaces it
+//   rc_room_creation      createRoom, keyed by user
+//   rc_joins.local        joining a room one is not joined to, keyed by user
+//   rc_joins_per_room     joins to one room by anyone, keyed by room
+//   rc_invites            per_room (room), per_user (the invitee), per_issuer (the inviter)
+//   rc_registration       completed registrations, keyed by client IP (checked on every /register)
+//   rc_registration_token_validity   the validity endpoint, keyed by client IP
+//   rc_login              address (client IP, every /login), account (user id, successful logins),
+//                         failed_attempts (user id, wrong passwords)
+// Exemptions, as Synapse: a user whose override_ratelimit is 0 messages per second is exempt from every
+// limit keyed by a requester; server admins are NOT exempt (Synapse exempts only the Admin API's own
+// actions). Application services configured `rate_limited: false` will be exempt at `exempt()` once
+// Hearth has application services.
+import type { HomeserverConfig } from '../../config/homeserver-config.js';
+import { messageLimit, type RateLimitSettings } from '../../config/ratelimit-config.js';
+import { MatrixError } from '../../matrix-error.js';
+import type { Database } from '../../storage/database.js';
+import {
+  deleteRatelimitOverride,
+  getRatelimitOverride,
+  setRatelimitOverride,
+  type RatelimitOverride,
+} from '../../storage/ratelimit-store.js';
+import { LeakyBucketLimiter, type LimitSettings } from './leaky-bucket.js';
+
+export type RateLimitsConfig = Pick<
+  HomeserverConfig,
+  | 'rc_message'
+  | 'rc_messages_per_second'
+  | 'rc_message_burst_count'
+  | 'rc_registration'
+  | 'rc_registration_token_validity'
+  | 'rc_login'
+  | 'rc_joins'
+  | 'rc_joins_per_room'
+  | 'rc_invites'
+  | 'rc_room_creation'
+>;
+
+/** How long an override read from the database is trusted; other processes' changes show up after it. */
+const OVERRIDE_CACHE_MS = 30_000;
+const OVERRIDE_CACHE_MAX = 10_000;
+
+function settings(rc: RateLimitSettings): LimitSettings {
+  return { perSecond: rc.per_second, burstCount: rc.burst_count };
+}
+
+export class RateLimits {
+  readonly message: LeakyBucketLimiter;
+  readonly roomCreation: LeakyBucketLimiter;
+  readonly joinsLocal: LeakyBucketLimiter;
+  readonly joinsPerRoom: LeakyBucketLimiter;
+  readonly invitesPerRoom: LeakyBucketLimiter;
+  readonly invitesPerUser: LeakyBucketLimiter;
+  readonly invitesPerIssuer: LeakyBucketLimiter;
+  readonly registration: LeakyBucketLimiter;
+  readonly tokenValidity: LeakyBucketLimiter;
+  readonly loginAddress: LeakyBucketLimiter;
+  readonly loginAccount: LeakyBucketLimiter;
+  readonly loginFailures: LeakyBucketLimiter;
+  private readonly overrides = new Map<string, { value: RatelimitOverride | null; until: number }>();
+
+  constructor(
+    config: RateLimitsConfig,
+    private readonly database: Database,
+    private readonly clock: () => number,
+  ) {
+    const limiter = (name: string, rc: RateLimitSettings) =>
+      new LeakyBucketLimiter(name, settings(rc), clock);
+    this.message = limiter('rc_message', messageLimit(config));
+    this.roomCreation = limiter('rc_room_creation', config.rc_room_creation);
+    this.joinsLocal = limiter('rc_joins.local', config.rc_joins.local);
+    this.joinsPerRoom = limiter('rc_joins_per_room', config.rc_joins_per_room);
+    this.invitesPerRoom = limiter('rc_invites.per_room', config.rc_invites.per_room);
+    this.invitesPerUser = limiter('rc_invites.per_user', config.rc_invites.per_user);
+    this.invitesPerIssuer = limiter('rc_invites.per_issuer', config.rc_invites.per_issuer);
+    this.registration = limiter('rc_registration', config.rc_registration);
+    this.tokenValidity = limiter('rc_registration_token_validity', config.rc_registration_token_validity);
+    this.loginAddress = limiter('rc_login.address', config.rc_login.address);
+    this.loginAccount = limiter('rc_login.account', config.rc_login.account);
+    this.loginFailures = limiter('rc_login.failed_attempts', config.rc_login.failed_attempts);
+  }
+
+  /** Whether no limit applies to the user: an override of 0 messages per second (or, later, an AS). */
+  async exempt(userId: string): Promise<boolean> {
+    const override = await this.override(userId);
+    return override !== undefined && override.messagesPerSecond === 0;
+  }
+
+  /** rc_message for one event the user sends, or the user's override of it. */
+  async sendEvent(userId: string): Promise<void> {
+    const override = await this.override(userId);
+    if (override?.messagesPerSecond === 0) return;
+    this.message.limit(userId, {
+      settings: override && { perSecond: override.messagesPerSecond, burstCount: override.burstCount },
+    });
+  }
+
+  /** POST /createRoom: rc_room_creation and rc_message, and the invites it carries (rc_invites.per_room). */
+  async createRoom(userId: string, invites: number): Promise<void> {
+    if (await this.exempt(userId)) return;
+    this.roomCreation.limit(userId, { update: false });
+    if (invites > 0) {
+      // As Synapse: the room has no id yet, so the creator's id keys the per-room limiter here.
+      const { allowed } = this.invitesPerRoom.check(userId, { actions: invites, update: false });
+      if (!allowed) throw new MatrixError(400, 'M_UNKNOWN', 'Cannot invite so many users at once');
+    }
+    await this.sendEvent(userId);
+    this.roomCreation.limit(userId);
+  }
+
+  /** A local join by a user not yet joined: rc_joins.local, then rc_joins_per_room (asked, not counted). */
+  async join(userId: string, roomId: string): Promise<void> {
+    if (await this.exempt(userId)) return;
+    this.joinsLocal.limit(userId);
+    this.joinsPerRoom.limit(roomId, { update: false });
+  }
+
+  /** Counts a join that happened against its room (by anyone, exempt or not). */
+  joined(roomId: string): void {
+    this.joinsPerRoom.record(roomId);
+  }
+
+  /** An invite: rc_invites per room, per invitee and per inviter. */
+  async invite(userId: string, roomId: string, invitee: string): Promise<void> {
+    if (await this.exempt(userId)) return;
+    this.invitesPerRoom.limit(roomId);
+    this.invitesPerUser.limit(invitee);
+    this.invitesPerIssuer.limit(userId);
+  }
+
+  /** The user's override_ratelimit, if any (cached briefly: rc_message asks on every event). */
+  async override(userId: string): Promise<RatelimitOverride | undefined> {
+    const now = this.clock();
+    const cached = this.overrides.get(userId);
+    if (cached && cached.until > now) return cached.value ?? undefined;
+    const value = await getRatelimitOverride(this.database.db, userId);
+    if (this.overrides.size >= OVERRIDE_CACHE_MAX) this.overrides.clear();
+    this.overrides.set(userId, { value: value ?? null, until: now + OVERRIDE_CACHE_MS });
+    return value;
+  }
+
+  async setOverride(userId: string, override: RatelimitOverride): Promise<RatelimitOverride> {
+    await setRatelimitOverride(this.database.db, userId, override);
+    this.overrides.delete(userId);
+    return (await this.override(userId))!;
+  }
+
+  async deleteOverride(userId: string): Promise<void> {
+    await deleteRatelimitOverride(this.database.db, userId);
+    this.overrides.delete(userId);
+  }
+}
