@@ -8,7 +8,15 @@ import { roomsForUser } from '../../storage/state-store.js';
 import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 
+/** Rules of other features about who may leave or be invited (server notices); each may throw. */
+export interface MembershipGuard {
+  beforeLeave?(roomId: string, userId: string, current: string): Promise<void>;
+  beforeInvite?(roomId: string, sender: string, target: string): Promise<void>;
+}
+
 export class Membership {
+  readonly guards: MembershipGuard[] = [];
+
   constructor(
     private readonly deps: RoomServicesDeps,
     private readonly pipeline: EventPipeline,
@@ -61,6 +69,7 @@ export class Membership {
     isDirect?: boolean,
   ): Promise<StoredEvent> {
     await this.requireRoom(roomId);
+    for (const guard of this.guards) await guard.beforeInvite?.(roomId, sender, target);
     const current = await this.currentMembership(roomId, target);
     if (current === 'join') throw new MatrixError(403, 'M_FORBIDDEN', `${target} is already in the room`);
     if (current === 'ban') throw new MatrixError(403, 'M_FORBIDDEN', `${target} is banned from the room`);
@@ -75,6 +84,7 @@ export class Membership {
     // Leaving a room one is not in is a no-op, as in Synapse, except that a ban stays a ban.
     if (current === undefined || current === 'leave') return undefined;
     if (current === 'ban') throw new MatrixError(403, 'M_FORBIDDEN', 'You are banned from this room');
+    for (const guard of this.guards) await guard.beforeLeave?.(roomId, userId, current);
     return this.member(roomId, userId, userId, 'leave', withReason(reason));
   }
 
