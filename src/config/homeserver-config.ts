@@ -21,6 +21,7 @@ import {
 import { duration } from './units.js';
 import { mediaKeys } from './media-config.js';
 import { passwordConfig } from './password-config.js';
+import { serverNoticesConfig } from './server-notices-config.js';
 import { ratelimitKeys } from './ratelimit-config.js';
 import { captchaKeys, resolveCaptchaKeys } from './captcha-config.js';
 
@@ -84,6 +85,7 @@ const topLevel = object(
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
     password_config: passwordConfig,
+    server_notices: serverNoticesConfig,
     ...captchaKeys,
     ...ratelimitKeys,
     presence: object({ enabled: withDefault(boolean(), true) }),
