@@ -9,6 +9,7 @@ import {
   findAccessToken,
   insertAccessToken,
 } from './tokens-store.js';
+import { setModerationFlag } from './user-moderation-store.js';
 
 testEachDatabase('access tokens: insert, find with owner facts, ids never reused', async ({ db }) => {
   await insertUser(db, { userId: '@a:hs', passwordHash: null, createdTs: 1, isGuest: true });
@@ -26,7 +27,15 @@ testEachDatabase('access tokens: insert, find with owner facts, ids never reused
     isAdmin: false,
     isGuest: true,
     deactivated: false,
+    locked: false,
+    suspended: false,
+    shadowBanned: false,
   });
+  // Moderation (migration 15) comes with the token, so the per-request check needs no second read.
+  await setModerationFlag(db, '@a:hs', 'locked', true);
+  await setModerationFlag(db, '@a:hs', 'shadow_banned', true);
+  const moderated = await findAccessToken(db, 'h1');
+  assert.deepEqual([moderated?.locked, moderated?.suspended, moderated?.shadowBanned], [true, false, true]);
   await deleteAccessToken(db, first);
   assert.equal(await findAccessToken(db, 'h1'), undefined);
   const second = await insertAccessToken(db, {
