@@ -27,6 +27,7 @@ import { createMediaServices } from './services/media/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
 import { connectSearchIndex } from './services/search/index.js';
+import { createRoomAdminServices } from './services/admin/room-admin-services.js';
 import { RateLimits } from './services/ratelimit/rate-limits.js';
 
 export interface DepsInput {
@@ -107,6 +108,17 @@ export function createAppDeps(input: DepsInput): AppDeps {
     logger,
   });
   rooms.pipeline.afterPersist.push((stored) => notifications.eventPersisted(stored));
+  const roomAdmin = createRoomAdminServices({
+    database,
+    rooms,
+    serverName: config.server_name,
+    clock,
+    logger,
+  });
+  // Room deletions and purges a crash interrupted carry on from where they stopped.
+  roomAdmin.tasks.resumeUnfinished().catch((err: unknown) => {
+    logger.error({ err: { message: (err as Error).message } }, 'resuming scheduled tasks failed');
+  });
   return {
     config,
     logger,
@@ -135,6 +147,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     presence,
     typing: ephemeral.typing,
     receipts: ephemeral.receipts,
+    roomAdmin,
   };
 }
 
@@ -144,4 +157,5 @@ export function stopBackgroundJobs(deps: AppDeps): void {
   deps.typing.close();
   deps.e2e.toDevice.close();
   deps.media.retention.close();
+  deps.roomAdmin.tasks.close();
 }

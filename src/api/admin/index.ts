@@ -3,6 +3,7 @@
 import { eventReportAdminRoutes } from './event-reports.js';
 import { federationDestinationAdminRoutes } from './federation-destinations.js';
 import { registrationTokenAdminRoutes } from './registration-tokens.js';
+import { roomAdminRoutes } from './rooms.js';
 import { statisticsAdminRoutes } from './statistics.js';
 import { userAdminRoutes } from './users.js';
 
@@ -12,4 +13,5 @@ export const ADMIN_ROUTES = [
   eventReportAdminRoutes,
   statisticsAdminRoutes,
   federationDestinationAdminRoutes,
+  roomAdminRoutes,
 ];

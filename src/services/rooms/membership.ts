@@ -5,6 +5,7 @@ import { MatrixError } from '../../matrix-error.js';
 import { forgetRoom, getAlias, unforgetRoom } from '../../storage/rooms-store.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
+import { roomBlockedBy } from '../../storage/room-admin-store.js';
 import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 
@@ -134,6 +135,14 @@ export class Membership {
     extra: JsonObject,
     txn?: Txn,
   ): Promise<StoredEvent> {
+    // A room an admin blocked takes no one new (Synapse's errcode: M_UNKNOWN); leaving and bans still work.
+    if (
+      membership !== 'leave' &&
+      membership !== 'ban' &&
+      (await roomBlockedBy(this.deps.database.db, roomId))
+    ) {
+      throw new MatrixError(403, 'M_UNKNOWN', 'This room has been blocked on this server');
+    }
     return this.pipeline.send(
       { roomId, type: 'm.room.member', sender, stateKey: target, content: { ...extra, membership } },
       txn,

@@ -128,6 +128,11 @@ export class RoomStore {
     return runtime;
   }
 
+  /** Forgets a room that was purged from the database (its events are invalidated one by one). */
+  forgetRuntime(roomId: string): void {
+    this.runtimes.delete(roomId);
+  }
+
   setRuntime(runtime: RoomRuntime): void {
     this.runtimes.set(runtime.roomId, runtime);
   }

@@ -1,0 +1,113 @@
+// Deleting rooms and history from the database (Synapse's purge_room / purge_history). Every table that
+// holds rows per room or per event is listed here, so a purge leaves nothing behind that points at a
+// missing room or event. Work runs in batches of ids, each batch in its own transaction, so a big room
+// does not hold one enormous transaction (and a purge interrupted by a crash can simply run again).
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+const BATCH = 500;
+
+/** Rows that hang off single events: removed with the events themselves. */
+async function deleteEventRows(trx: Kysely<Schema>, eventIds: readonly string[]): Promise<void> {
+  await trx.deleteFrom('event_relations').where('event_id', 'in', eventIds).execute();
+  await trx.deleteFrom('event_search').where('event_id', 'in', eventIds).execute();
+  await trx.deleteFrom('event_push_actions').where('event_id', 'in', eventIds).execute();
+  await trx.deleteFrom('event_txns').where('event_id', 'in', eventIds).execute();
+  await trx.deleteFrom('events').where('event_id', 'in', eventIds).execute();
+}
+
+/**
+ * Removes every trace of a room: its events and what hangs off them, state groups, current state,
+ * extremities, aliases, receipts, reports, room account data and forgotten marks, and the room itself.
+ * Online key backups (room_keys) are left alone: they are the users' encrypted data, versioned by etags
+ * their clients compare, and Hearth cannot read them anyway.
+ */
+export async function purgeRoomRows(
+  db: Kysely<Schema>,
+  roomId: string,
+  onDeleted: (eventIds: string[]) => void = () => {},
+): Promise<void> {
+  for (;;) {
+    const ids = await db
+      .selectFrom('events')
+      .select('event_id')
+      .where('room_id', '=', roomId)
+      .limit(BATCH)
+      .execute();
+    if (ids.length === 0) break;
+    const eventIds = ids.map((r) => r.event_id);
+    await db.transaction().execute((trx) => deleteEventRows(trx, eventIds));
+    onDeleted(eventIds);
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom('state_group_entries')
+      .where('group_id', 'in', trx.selectFrom('state_groups').select('id').where('room_id', '=', roomId))
+      .execute();
+    await trx.deleteFrom('state_groups').where('room_id', '=', roomId).execute();
+    for (const table of [
+      'current_state',
+      'forward_extremities',
+      'room_aliases',
+      'forgotten_rooms',
+      'receipts',
+      'event_relations',
+      'event_search',
+      'event_push_actions',
+      'event_reports',
+      'account_data',
+      'rooms',
+    ] as const) {
+      await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
+    }
+  });
+}
+
+export interface HistoryCut {
+  roomId: string;
+  /** Events with a lower stream ordering are purged (the event at the cut is kept). */
+  beforeStreamOrdering: number;
+  /** Also purge events sent by this server's users (Synapse's delete_local_events). */
+  deleteLocalEvents: boolean;
+  serverName: string;
+}
+
+/**
+ * The events a history purge removes: message events (no state_key) before the cut. State events are
+ * kept, as Synapse keeps them: state groups, auth checks and history visibility refer to them, so the
+ * room's state and every later event stay valid. A redaction of a kept event is kept too: without it, a
+ * redacted state event would be shown unredacted again.
+ */
+export async function historyToPurge(db: Kysely<Schema>, cut: HistoryCut): Promise<string[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['event_id'])
+    .where('room_id', '=', cut.roomId)
+    .where('stream_ordering', '<', cut.beforeStreamOrdering)
+    .where('state_key', 'is', null)
+    .$if(!cut.deleteLocalEvents, (qb) =>
+      qb.where(
+        sql<boolean>`sender not like ${`%:${cut.serverName.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`,
+      ),
+    )
+    .execute();
+  const purged = new Set(rows.map((r) => r.event_id));
+  if (purged.size === 0) return [];
+  const redactions = await db
+    .selectFrom('events')
+    .select(['event_id', 'redacted_by'])
+    .where('room_id', '=', cut.roomId)
+    .where('redacted_by', 'is not', null)
+    .execute();
+  for (const { event_id, redacted_by } of redactions)
+    if (!purged.has(event_id) && redacted_by !== null) purged.delete(redacted_by);
+  return [...purged];
+}
+
+/** Deletes the given events of a room and what hangs off them, a batch per transaction. */
+export async function purgeEvents(db: Kysely<Schema>, eventIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < eventIds.length; i += BATCH) {
+    const batch = eventIds.slice(i, i + BATCH);
+    await db.transaction().execute((trx) => deleteEventRows(trx, batch));
+  }
+}
