@@ -2,6 +2,7 @@
 // The media admin endpoints are registered with the media repository (api/media/index.ts).
 import { eventReportAdminRoutes } from './event-reports.js';
 import { federationDestinationAdminRoutes } from './federation-destinations.js';
+import { overrideRatelimitAdminRoutes } from './override-ratelimit.js';
 import { registrationTokenAdminRoutes } from './registration-tokens.js';
 import { roomAdminRoutes } from './rooms.js';
 import { statisticsAdminRoutes } from './statistics.js';
@@ -14,4 +15,5 @@ export const ADMIN_ROUTES = [
   statisticsAdminRoutes,
   federationDestinationAdminRoutes,
   roomAdminRoutes,
+  overrideRatelimitAdminRoutes,
 ];

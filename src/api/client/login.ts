@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { passwordUse } from '../../services/accounts/password-policy.js';
+import { identifiedUser } from '../../services/accounts/credentials.js';
 import { getUser } from '../../storage/users-store.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalString } from './params.js';
@@ -31,7 +32,12 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       }
       const deviceId = optionalString(body, 'device_id');
       const initialDisplayName = optionalString(body, 'initial_device_display_name');
-      const userId = await credentials.checkPassword(body);
+      // rc_login: per address, per user id tried (failed attempts) and per account logged into.
+      const userId = await deps.rateLimits.login(
+        request.ip,
+        identifiedUser(body, deps.config.server_name),
+        () => credentials.checkPassword(body),
+      );
       const user = await getUser(deps.database.db, userId);
       if (user?.deactivated) {
         throw new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated');

@@ -74,6 +74,7 @@ export async function createRoomRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       // A shadow-banned user's room is made, but its invites are never sent (as Synapse).
       if (requester.shadowBanned) options.invite = undefined;
+      await deps.rateLimits.createRoom(requester.userId, options.invite?.length ?? 0);
       const { roomId, alias } = await deps.rooms.creation.createRoom(requester.userId, options);
       return alias ? { room_id: roomId, room_alias: alias } : { room_id: roomId };
     });

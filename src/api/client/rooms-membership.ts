@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate, refuseIfSuspended } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
+import { rateLimitedJoin } from '../../http/rate-limit.js';
 import { clientPaths } from './paths.js';
 import {
   objectBody,
@@ -27,7 +28,9 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = await membership.resolveRoom(request.params.roomIdOrAlias);
-      await membership.join(roomId, requester.userId, reason);
+      await rateLimitedJoin(deps, requester.userId, roomId, () =>
+        membership.join(roomId, requester.userId, reason),
+      );
       return { room_id: roomId };
     });
   }
@@ -39,7 +42,9 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = roomIdParam(request.params.roomId);
-      await membership.join(roomId, requester.userId, reason);
+      await rateLimitedJoin(deps, requester.userId, roomId, () =>
+        membership.join(roomId, requester.userId, reason),
+      );
       return { room_id: roomId };
     });
   }
@@ -51,6 +56,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = await membership.resolveRoom(request.params.roomIdOrAlias);
+      await deps.rateLimits.sendEvent(requester.userId);
       await membership.knock(roomId, requester.userId, reason);
       return { room_id: roomId };
     });
@@ -69,6 +75,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       // A shadow-banned user's invite seems to succeed but is never sent (as Synapse).
       if (requester.shadowBanned) return {};
+      await deps.rateLimits.invite(requester.userId, roomId, target);
       await membership.invite(roomId, requester.userId, target, optionalString(body, 'reason'));
       return {};
     });

@@ -34,6 +34,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       // events go nowhere but seem sent (Synapse's ShadowBanError).
       if (eventType !== 'm.room.redaction') refuseIfSuspended(requester);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
+      await deps.rateLimits.sendEvent(requester.userId);
       const stored = await messaging.send(
         roomIdParam(roomId),
         requester.userId,
@@ -54,6 +55,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const content = objectBody(request);
     refuseIfSuspended(requester);
     if (requester.shadowBanned) return { event_id: fakeEventId() };
+    await deps.rateLimits.sendEvent(requester.userId);
     const stored = await messaging.setState(
       roomIdParam(roomId),
       requester.userId,
@@ -81,6 +83,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         if (target && target.event.sender !== requester.userId) refuseIfSuspended(requester);
       }
       if (requester.shadowBanned) return { event_id: fakeEventId() };
+      await deps.rateLimits.sendEvent(requester.userId);
       const stored = await messaging.redact(
         roomIdParam(roomId),
         requester.userId,

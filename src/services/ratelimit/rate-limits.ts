@@ -16,6 +16,7 @@
 import type { HomeserverConfig } from '../../config/homeserver-config.js';
 import { messageLimit, type RateLimitSettings } from '../../config/ratelimit-config.js';
 import { MatrixError } from '../../matrix-error.js';
+import { InvalidCredentials } from '../accounts/errors.js';
 import type { Database } from '../../storage/database.js';
 import {
   deleteRatelimitOverride,
@@ -111,24 +112,52 @@ export class RateLimits {
     this.roomCreation.limit(userId);
   }
 
-  /** A local join by a user not yet joined: rc_joins.local, then rc_joins_per_room (asked, not counted). */
-  async join(userId: string, roomId: string): Promise<void> {
-    if (await this.exempt(userId)) return;
-    this.joinsLocal.limit(userId);
-    this.joinsPerRoom.limit(roomId, { update: false });
+  /**
+   * A local join, run by `join` once the limits allow it. A user not yet joined meets rc_joins.local and
+   * rc_joins_per_room (asked; the join is counted against the room once made, as Synapse counts every
+   * join it sees); a join that only changes one's profile does not. The member event costs rc_message.
+   */
+  async join<T>(userId: string, roomId: string, alreadyJoined: boolean, join: () => Promise<T>): Promise<T> {
+    if (!(await this.exempt(userId))) {
+      if (!alreadyJoined) {
+        this.joinsLocal.limit(userId);
+        this.joinsPerRoom.limit(roomId, { update: false });
+      }
+      await this.sendEvent(userId);
+    }
+    const result = await join();
+    if (!alreadyJoined) this.joinsPerRoom.record(roomId);
+    return result;
   }
 
-  /** Counts a join that happened against its room (by anyone, exempt or not). */
-  joined(roomId: string): void {
-    this.joinsPerRoom.record(roomId);
-  }
-
-  /** An invite: rc_invites per room, per invitee and per inviter. */
+  /** An invite: rc_invites per room, per invitee and per inviter, then rc_message for the event. */
   async invite(userId: string, roomId: string, invitee: string): Promise<void> {
     if (await this.exempt(userId)) return;
     this.invitesPerRoom.limit(roomId);
     this.invitesPerUser.limit(invitee);
     this.invitesPerIssuer.limit(userId);
+    await this.sendEvent(userId);
+  }
+
+  /**
+   * A password login, as Synapse orders it: rc_login.address for the client's address, then
+   * rc_login.failed_attempts for the user id tried (asked; counted when the password is wrong), and
+   * rc_login.account once the login succeeded. Keys are lower-cased user ids, so case cannot evade them.
+   */
+  async login(clientIp: string, attemptedUserId: string, check: () => Promise<string>): Promise<string> {
+    this.loginAddress.limit(clientIp);
+    const attempted = attemptedUserId.toLowerCase();
+    this.loginFailures.limit(attempted, { update: false });
+    let userId: string;
+    try {
+      userId = await check();
+    } catch (err) {
+      // Counted without raising 429, so that this attempt still answers "wrong password".
+      if (err instanceof InvalidCredentials) this.loginFailures.check(attempted);
+      throw err;
+    }
+    this.loginAccount.limit(userId.toLowerCase());
+    return userId;
   }
 
   /** The user's override_ratelimit, if any (cached briefly: rc_message asks on every event). */

@@ -1,0 +1,301 @@
+// Rate limits (Synapse's rc_* keys) through the API: each limit lets its burst through, refuses the next
+// action with 429 M_LIMIT_EXCEEDED, retry_after_ms and Retry-After, changes nothing while refusing, and
+// lets the action through again once the clock has moved on by retry_after_ms. Server admins are limited
+// like anyone (as in Synapse); a user with an override of 0 is not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
+import { createTestUser, type TestUser } from '../support/users.js';
+import { clientFor } from '../support/client.js';
+import { call, countRows, login, register, startAccountsApp } from '../support/accounts.js';
+
+const START = 1_700_000_000_000;
+
+interface Scenario {
+  t: TestApp;
+  clock: { now: number };
+  api: ReturnType<typeof clientFor>;
+}
+
+async function scenario(yaml: string, run: (s: Scenario) => Promise<void>): Promise<void> {
+  const clock = { now: START };
+  const t = await startTestApp({ configYaml: `${BASE_CONFIG}${yaml}`, clock: () => clock.now });
+  try {
+    const api = clientFor(t);
+    const createRoom = api.createRoom.bind(api);
+    // Rooms of version 12 are named by their create event's hash: two alike from one user in the same
+    // millisecond would be one room, so the frozen clock ticks for each.
+    api.createRoom = (user, body) => {
+      clock.now += 1;
+      return createRoom(user, body);
+    };
+    await run({ t, clock, api });
+  } finally {
+    await t.close();
+  }
+}
+
+/** A 429 whose retry_after_ms is `retryAfterMs` (within `slackMs`, for clocks the test ticked). */
+function assertLimited(res: LightMyRequestResponse, retryAfterMs: number, slackMs = 0): void {
+  assert.equal(res.statusCode, 429, res.body);
+  const body = res.json();
+  assert.equal(body.errcode, 'M_LIMIT_EXCEEDED');
+  assert.ok(Math.abs(body.retry_after_ms - retryAfterMs) <= slackMs, res.body);
+  assert.equal(res.headers['retry-after'], String(Math.ceil(body.retry_after_ms / 1000)));
+}
+
+function send(t: TestApp, user: TestUser, roomId: string, txnId: string, body = txnId) {
+  return t.app.inject({
+    method: 'PUT',
+    url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`,
+    headers: user.auth,
+    payload: { msgtype: 'm.text', body },
+  });
+}
+
+async function messageCount(t: TestApp, reader: TestUser, roomId: string): Promise<number> {
+  const res = await t.app.inject({
+    method: 'GET',
+    url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`,
+    headers: reader.auth,
+  });
+  return (res.json().chunk as { type: string }[]).filter((e) => e.type === 'm.room.message').length;
+}
+
+test('rc_message: the burst, then 429 with retry_after_ms and Retry-After, nothing sent; recovers as time passes; admins too', async () => {
+  await scenario('rc_message: { per_second: 0.5, burst_count: 3 }\n', async ({ t, clock, api }) => {
+    const alice = await createTestUser(t, 'alice');
+    const root = await createTestUser(t, 'root', { admin: true });
+    const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+    assert.equal((await api.join(root, roomId)).status, 200);
+    clock.now += 3_600_000; // createRoom and the join cost one each: start from empty buckets
+
+    for (const who of [alice, root]) {
+      for (let i = 0; i < 3; i++)
+        assert.equal((await send(t, who, roomId, `${who.deviceId}-${i}`)).statusCode, 200);
+      // Three actions in the bucket, leaking one per 2 s: the fourth may go in 2 s.
+      assertLimited(await send(t, who, roomId, `${who.deviceId}-3`), 2000);
+    }
+    assert.equal(await messageCount(t, alice, roomId), 6);
+
+    clock.now += 1000;
+    assertLimited(await send(t, alice, roomId, 'a-late'), 1000);
+    clock.now += 1000;
+    assert.equal((await send(t, alice, roomId, 'a-late')).statusCode, 200);
+    assert.equal(await messageCount(t, alice, roomId), 7);
+
+    // State events and redactions draw on the same budget.
+    const state = await t.app.inject({
+      method: 'PUT',
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.topic`,
+      headers: alice.auth,
+      payload: { topic: 'too fast' },
+    });
+    assertLimited(state, 2000);
+  });
+});
+
+test('rc_room_creation: createRoom refused after its burst, no room made', async () => {
+  await scenario('rc_room_creation: { per_second: 0.01, burst_count: 2 }\n', async ({ t, clock, api }) => {
+    const bob = await createTestUser(t, 'bob');
+    await api.createRoom(bob);
+    await api.createRoom(bob);
+    const rooms = async () => (await api.get('/joined_rooms', bob)).body.joined_rooms.length as number;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/_matrix/client/v3/createRoom',
+      headers: bob.auth,
+      payload: {},
+    });
+    // One creation leaks per 100 s; the two creations ticked the clock by 1 ms each.
+    assertLimited(res, 100_000, 2);
+    assert.equal(await rooms(), 2);
+    clock.now += 100_000;
+    await api.createRoom(bob);
+    assert.equal(await rooms(), 3);
+  });
+});
+
+test('rc_joins.local: joins to rooms one is not in are limited, a join one already has is not; rc_joins_per_room limits a room', async () => {
+  const yaml = `rc_joins: { local: { per_second: 0.1, burst_count: 2 } }
+rc_joins_per_room: { per_second: 1, burst_count: 2 }
+`;
+  await scenario(yaml, async ({ t, clock, api }) => {
+    const host = await createTestUser(t, 'host');
+    const rooms = [];
+    for (let i = 0; i < 4; i++) rooms.push(await api.createRoom(host, { preset: 'public_chat' }));
+    const carol = await createTestUser(t, 'carol');
+    assert.equal((await api.join(carol, rooms[0]!)).status, 200);
+    assert.equal((await api.join(carol, rooms[1]!)).status, 200);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: `/_matrix/client/v3/join/${encodeURIComponent(rooms[2]!)}`,
+      headers: carol.auth,
+      payload: {},
+    });
+    assertLimited(refused, 10_000);
+    const joined = async (user: TestUser) =>
+      (await api.get('/joined_rooms', user)).body.joined_rooms as string[];
+    assert.deepEqual((await joined(carol)).sort(), [rooms[0], rooms[1]].sort());
+    // Joining again where one is joined (a profile refresh) is not a new join.
+    assert.equal((await api.join(carol, rooms[0]!)).status, 200);
+    clock.now += 10_000;
+    assert.equal((await api.join(carol, rooms[2]!)).status, 200);
+
+    // Per room: two joins of anyone, then the room refuses joins for a second.
+    const dave = await createTestUser(t, 'dave');
+    const erin = await createTestUser(t, 'erin');
+    const frank = await createTestUser(t, 'frank');
+    clock.now += 60_000;
+    assert.equal((await api.join(dave, rooms[3]!)).status, 200);
+    assert.equal((await api.join(erin, rooms[3]!)).status, 200);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(rooms[3]!)}/join`,
+      headers: frank.auth,
+      payload: {},
+    });
+    assertLimited(res, 1000);
+    assert.deepEqual(await joined(frank), []);
+    clock.now += 1000;
+    assert.equal((await api.join(frank, rooms[3]!)).status, 200);
+  });
+});
+
+test('rc_invites: per issuer, per room and per invitee; a refused invite is not sent', async () => {
+  const yaml = `rc_invites:
+  per_room: { per_second: 0.5, burst_count: 3 }
+  per_user: { per_second: 0.01, burst_count: 2 }
+  per_issuer: { per_second: 0.2, burst_count: 2 }
+`;
+  await scenario(yaml, async ({ t, clock, api }) => {
+    const gina = await createTestUser(t, 'gina');
+    const hal = await createTestUser(t, 'hal');
+    const room = await api.createRoom(gina);
+    const invite = (who: TestUser, roomId: string, target: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/invite`,
+        headers: who.auth,
+        payload: { user_id: target },
+      });
+    const target = (n: number) => `@guest${n}:test.local`;
+    for (let n = 1; n <= 3; n++) await createTestUser(t, `guest${n}`);
+    assert.equal((await invite(gina, room, target(1))).statusCode, 200);
+    assert.equal((await invite(gina, room, target(2))).statusCode, 200);
+    // gina has issued two invites: per_issuer refuses the third (one leaks per 5 s).
+    assertLimited(await invite(gina, room, target(3)), 5000);
+    const members = await t.deps.rooms.membership.currentMembership(room, target(3));
+    assert.equal(members, undefined);
+
+    // per_user: an invitee receives at most two invites in a burst, from anyone.
+    clock.now += 3_600_000;
+    const room2 = await api.createRoom(hal);
+    const room3 = await api.createRoom(hal);
+    assert.equal((await invite(hal, room2, target(1))).statusCode, 200);
+    assert.equal((await invite(hal, room3, target(1))).statusCode, 200);
+    clock.now += 10_000; // hal's per-issuer budget refills; guest1's per-user one does not (100 s)
+    assertLimited(await invite(hal, room2, target(1)), 90_000);
+
+    // createRoom's invite list must fit rc_invites.per_room (400, as Synapse) and no room is made.
+    clock.now += 3_600_000;
+    const rooms = (await api.get('/joined_rooms', hal)).body.joined_rooms.length as number;
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/_matrix/client/v3/createRoom',
+      headers: hal.auth,
+      payload: { invite: [target(1), target(2), target(3), '@x:test.local'] },
+    });
+    assert.equal(big.statusCode, 400, big.body);
+    assert.equal((await api.get('/joined_rooms', hal)).body.joined_rooms.length, rooms);
+  });
+});
+
+test('rc_login: address, account and failed_attempts, each with its own key', async () => {
+  const clock = { now: START };
+  const t = await startAccountsApp(
+    `rc_login:
+  address: { per_second: 1, burst_count: 3 }
+  account: { per_second: 0.5, burst_count: 1 }
+  failed_attempts: { per_second: 0.1, burst_count: 2 }
+`,
+    { clock: () => clock.now },
+  );
+  try {
+    const ivy = await register(t, 'ivy');
+    await register(t, 'jack');
+    clock.now += 3_600_000; // registering logged both in: start from empty buckets
+
+    // failed_attempts, per user id tried (in any case): two wrong passwords, then even the right one waits.
+    assert.equal((await login(t, 'ivy', 'wrong')).statusCode, 403);
+    assert.equal((await login(t, '@IVY:test.local', 'wrong')).statusCode, 403);
+    assertLimited(await login(t, 'ivy', ivy.password), 10_000);
+    clock.now += 10_000;
+    assert.equal((await login(t, 'ivy', ivy.password)).statusCode, 200);
+
+    // account: one login per 2 s into the same account; another account is not affected.
+    clock.now += 60_000;
+    assert.equal((await login(t, 'jack', 'pw-jack-secret')).statusCode, 200);
+    assertLimited(await login(t, 'jack', 'pw-jack-secret'), 2000);
+    assert.equal((await login(t, 'ivy', ivy.password)).statusCode, 200);
+
+    // address: three /login requests per client address (this one has made two since the last gap),
+    // then every account is refused from it; another address is not.
+    assertLimited(await login(t, 'ivy', ivy.password), 1000);
+    const elsewhere = await t.app.inject({
+      method: 'POST',
+      url: '/_matrix/client/v3/login',
+      remoteAddress: '192.0.2.7',
+      payload: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'jack' }, password: 'x' },
+    });
+    assert.equal(elsewhere.statusCode, 403, elsewhere.body);
+  } finally {
+    await t.close();
+  }
+});
+
+test('rc_registration: registrations per client address; the refused one creates no account', async () => {
+  const clock = { now: START };
+  const t = await startAccountsApp('rc_registration: { per_second: 0.1, burst_count: 2 }\n', {
+    clock: () => clock.now,
+  });
+  try {
+    await register(t, 'kim');
+    await register(t, 'lee');
+    const before = await countRows(t, 'users');
+    const res = await call(t, 'POST', '/_matrix/client/v3/register', {
+      payload: { username: 'max', password: 'pw-max-secret' },
+    });
+    assertLimited(res, 10_000);
+    assert.equal(await countRows(t, 'users'), before);
+    // Another address may register meanwhile.
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/_matrix/client/v3/register',
+      remoteAddress: '198.51.100.4',
+      payload: { username: 'max', password: 'pw-max-secret' },
+    });
+    assert.equal(other.statusCode, 401, other.body);
+    clock.now += 10_000;
+    await register(t, 'max');
+    assert.equal(await countRows(t, 'users'), before + 1);
+  } finally {
+    await t.close();
+  }
+});
+
+test('rc_registration_token_validity: per client address', async () => {
+  const yaml = `enable_registration: true
+registration_requires_token: true
+rc_registration_token_validity: { per_second: 0.1, burst_count: 2 }
+`;
+  await scenario(yaml, async ({ t }) => {
+    const url = '/_matrix/client/v1/register/m.login.registration_token/validity?token=abc';
+    assert.equal((await t.app.inject({ method: 'GET', url })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'GET', url })).statusCode, 200);
+    assertLimited(await t.app.inject({ method: 'GET', url }), 10_000);
+    const elsewhere = await t.app.inject({ method: 'GET', url, remoteAddress: '203.0.113.9' });
+    assert.equal(elsewhere.statusCode, 200);
+  });
+});
