@@ -187,7 +187,7 @@ test('spec lock and suspend: self, other admins, unknown, deactivated and remote
   for (const [path, field] of [
     ['lock', 'locked'],
     ['suspend', 'suspended'],
-  ]) {
+  ] as const) {
     const at = (userId: string) => `/_matrix/client/v1/admin/${path}/${enc(userId)}`;
     assertError(await api.put(at(root.userId), root, { [field]: true }), 403, 'M_FORBIDDEN');
     assertError(await api.put(at(other.userId), root, { [field]: true }), 403, 'M_FORBIDDEN');
