@@ -15,7 +15,7 @@ const PATH = '/_synapse/admin/v1/users/:userId/override_ratelimit';
 
 /** A value of the body: a whole number of at least 0, 0 when absent (Synapse's defaults). */
 function count(body: JsonObject, key: string): number {
-  const value = body[key] ?? 0;
+  const value = body[key] === undefined ? 0 : body[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new MatrixError(400, 'M_INVALID_PARAM', `${key} must be a positive integer`);
   }
