@@ -152,7 +152,7 @@ test('shadow ban: messages, invites and createRoom invites seem to succeed but n
 });
 
 test('spec lock: a locked user gets 401 M_USER_LOCKED (soft logout) everywhere but logout; unlock restores', async () => {
-  const bob = await createTestUser(t, 'bob');
+  let bob = await createTestUser(t, 'bob');
   const url = `/_matrix/client/v1/admin/lock/${enc(bob.userId)}`;
   assert.deepEqual(await api.get(url, root), { status: 200, body: { locked: false } });
   assertError(await api.put(url, root, { locked: 'yes' }), 400, 'M_BAD_JSON');
@@ -173,9 +173,17 @@ test('spec lock: a locked user gets 401 M_USER_LOCKED (soft logout) everywhere b
   assert.deepEqual(await api.put(url, root, { locked: false }), { status: 200, body: { locked: false } });
   assert.equal((await api.get('/_matrix/client/v3/sync?timeout=0', bob)).status, 200);
 
-  // Synapse's PUT v2/users {locked} locks too; logout still works for a locked user.
+  // Synapse's PUT v2/users {locked} locks too, and a locked user cannot log in anew.
+  await api.put(`/_synapse/admin/v2/users/${enc(bob.userId)}`, root, { password: 'bob pass' });
+  const fresh = await api.login(bob.userId, 'bob pass');
+  assert.equal(fresh.status, 200);
+  bob = { ...bob, accessToken: fresh.body.access_token };
   await api.put(`/_synapse/admin/v2/users/${enc(bob.userId)}`, root, { locked: true });
   assertError(await whoami(bob), 401, 'M_USER_LOCKED');
+  const refused = await api.login(bob.userId, 'bob pass');
+  assertError(refused, 401, 'M_USER_LOCKED');
+  assert.equal(refused.body.access_token, undefined);
+  // Logout still works for a locked user.
   assert.deepEqual(await api.post('/_matrix/client/v3/logout', bob, {}), { status: 200, body: {} });
   assertError(await whoami(bob), 401, 'M_UNKNOWN_TOKEN');
 });

@@ -6,6 +6,7 @@ import { MatrixError } from '../../matrix-error.js';
 import { passwordUse } from '../../services/accounts/password-policy.js';
 import { identifiedUser } from '../../services/accounts/credentials.js';
 import { getUser } from '../../storage/users-store.js';
+import { getModeration } from '../../storage/user-moderation-store.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalString } from './params.js';
 
@@ -41,6 +42,10 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const user = await getUser(deps.database.db, userId);
       if (user?.deactivated) {
         throw new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated');
+      }
+      // A locked account gets no new session either (Synapse): the same answer its requests get.
+      if ((await getModeration(deps.database.db, userId)).locked) {
+        throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
       }
       const session = await sessions.start(userId, { deviceId, initialDisplayName });
       return {
