@@ -22,6 +22,7 @@ import type { Receipts } from './services/receipts/receipts.js';
 import type { Accounts } from './services/accounts/accounts.js';
 import type { E2eServices } from './services/e2e-keys/index.js';
 import type { MediaServices } from './services/media/index.js';
+import type { ServerNotices } from './services/admin/server-notices.js';
 import type { RoomAdminServices } from './services/admin/room-admin-services.js';
 import type { RateLimits } from './services/ratelimit/rate-limits.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -57,6 +58,7 @@ export interface AppDeps {
   accounts: Accounts;
   e2e: E2eServices;
   media: MediaServices;
+  serverNotices: ServerNotices;
   roomAdmin: RoomAdminServices;
   rateLimits: RateLimits;
   clock: () => number;

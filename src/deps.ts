@@ -27,6 +27,7 @@ import { createMediaServices } from './services/media/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
 import { readRegistrationSharedSecret } from './config/secret-files.js';
 import { connectSearchIndex } from './services/search/index.js';
+import { createServerNotices } from './services/admin/server-notices.js';
 import { createRoomAdminServices } from './services/admin/room-admin-services.js';
 import { RateLimits } from './services/ratelimit/rate-limits.js';
 
@@ -75,6 +76,15 @@ export function createAppDeps(input: DepsInput): AppDeps {
   });
   connectAccountsToRooms(accounts, rooms, { database, logger });
   connectSearchIndex(rooms, { database, logger, clock });
+  const serverNotices = createServerNotices({
+    config,
+    database,
+    rooms,
+    accountData: accounts.accountData,
+    registration: accounts.registration,
+    logger,
+    clock,
+  });
   accounts.onDeactivate.push((userId) => deleteAllPushRules(database.db, userId));
   const e2e = createE2eServices({ config, database, notifier, logger, clock });
   accounts.onDevicesDeleted.push((userId, deviceIds) => e2e.deviceKeys.devicesDeleted(userId, deviceIds));
@@ -129,6 +139,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     accounts,
     e2e,
     media: createMediaServices({ config, database, logger, clock }),
+    serverNotices,
     rateLimits,
     serverKeys,
     rooms,

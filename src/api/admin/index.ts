@@ -4,6 +4,7 @@ import { eventReportAdminRoutes } from './event-reports.js';
 import { federationDestinationAdminRoutes } from './federation-destinations.js';
 import { overrideRatelimitAdminRoutes } from './override-ratelimit.js';
 import { registrationTokenAdminRoutes } from './registration-tokens.js';
+import { serverNoticeAdminRoutes } from './server-notices.js';
 import { roomAdminRoutes } from './rooms.js';
 import { statisticsAdminRoutes } from './statistics.js';
 import { userAdminRoutes } from './users.js';
@@ -14,6 +15,7 @@ export const ADMIN_ROUTES = [
   eventReportAdminRoutes,
   statisticsAdminRoutes,
   federationDestinationAdminRoutes,
+  serverNoticeAdminRoutes,
   roomAdminRoutes,
   overrideRatelimitAdminRoutes,
 ];

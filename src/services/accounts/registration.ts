@@ -23,6 +23,9 @@ export interface NewAccount {
 export const userInUse = () => new MatrixError(400, 'M_USER_IN_USE', 'User ID already taken.');
 
 export class Registration {
+  /** User ids no one may register (the server notices user, which the server itself creates). */
+  readonly reservedUserIds = new Set<string>();
+
   constructor(
     private readonly database: Database,
     private readonly serverName: string,
@@ -33,6 +36,8 @@ export class Registration {
   async checkUsername(localpart: string): Promise<void> {
     const problem = localpartProblem(localpart, this.serverName);
     if (problem) throw new MatrixError(400, 'M_INVALID_USERNAME', problem);
+    if (this.reservedUserIds.has(userIdOf(localpart, this.serverName)))
+      throw new MatrixError(400, 'M_EXCLUSIVE', 'This user ID is reserved.');
     const taken = await findUserIdsIgnoringCase(this.database.db, userIdOf(localpart, this.serverName));
     if (taken.length > 0) throw userInUse();
   }

@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
-import { accountDataChanges } from '../../storage/account-data-store.js';
+import { accountDataChanges, getAccountData } from '../../storage/account-data-store.js';
 import { getFilter } from '../../storage/filters-store.js';
 import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
@@ -213,6 +213,19 @@ export class SyncService {
           membersSent,
         });
         const roomData = roomAccountData.get(roomId) ?? [];
+        // As Synapse: a room joined since the token (or a full_state sync) brings the tags it already has;
+        // the server sets m.server_notice on a notices room before the user joins it.
+        if (
+          (newlyJoined || req.fullState) &&
+          !roomData.some((e) => e.type === 'm.tag') &&
+          accountDataWanted(roomFilter.accountData, 'm.tag', roomId)
+        ) {
+          const tags = await getAccountData(db, req.userId, roomId, 'm.tag');
+          const content = tags === undefined ? undefined : (JSON.parse(tags) as JsonObject);
+          const named = content?.tags;
+          if (content && typeof named === 'object' && named !== null && Object.keys(named).length > 0)
+            roomData.push({ type: 'm.tag', content });
+        }
         if (!section.changed && roomData.length === 0 && !req.fullState && !ephemeral.has(roomId)) continue;
         const body: JsonObject = {
           timeline: { ...section.timeline, events: fields(section.timeline.events) },
