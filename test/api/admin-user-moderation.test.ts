@@ -256,6 +256,8 @@ test('suspension: sending, joining, inviting, creating rooms and profile changes
     suspended,
   );
   assertError(await api.put(`${room(roomId)}/redact/${enc(theirs)}/r1`, sam, {}), 403, suspended);
+  const viaSend = await api.put(`${room(roomId)}/send/m.room.redaction/r3`, sam, { redacts: theirs });
+  assertError(viaSend, 403, suspended);
   assert.deepEqual(await seenBodies(friend, roomId), ['before', 'theirs']);
 
   assert.deepEqual(await seenBodies(sam, roomId), ['before', 'theirs']);

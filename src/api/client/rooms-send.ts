@@ -24,15 +24,25 @@ function eventTypeParam(type: string): string {
 export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { messaging } = deps.rooms;
 
+  /** Spec "Account suspension": a suspended user may redact only their own events. */
+  const refuseSuspendedRedaction = async (requester: Requester, eventId: unknown) => {
+    if (!requester.suspended) return;
+    if (typeof eventId !== 'string') return refuseIfSuspended(requester);
+    // An unknown event goes on to the usual 404, as in Synapse.
+    const target = await deps.rooms.store.getEvent(eventId);
+    if (target && target.event.sender !== requester.userId) refuseIfSuspended(requester);
+  };
+
   // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
   for (const url of clientPaths('/rooms/:roomId/send/:eventType/:txnId')) {
     app.put<{ Params: { roomId: string; eventType: string; txnId: string } }>(url, async (request) => {
       const requester = await authenticate(request, deps);
       const { roomId, eventType, txnId } = request.params;
       const content = objectBody(request);
-      // Suspended users may still redact (their own events, checked by /redact); shadow-banned users'
-      // events go nowhere but seem sent (Synapse's ShadowBanError).
+      // Suspended users may still redact their own events; shadow-banned users' events go nowhere but
+      // seem sent (Synapse's ShadowBanError).
       if (eventType !== 'm.room.redaction') refuseIfSuspended(requester);
+      else await refuseSuspendedRedaction(requester, content.redacts);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
       await deps.rateLimits.sendEvent(requester.userId);
       const stored = await messaging.send(
@@ -77,11 +87,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const requester = await authenticate(request, deps);
       const { roomId, eventId, txnId } = request.params;
       const reason = optionalString(optionalObjectBody(request), 'reason');
-      if (requester.suspended) {
-        // Spec "Account suspension": a suspended user may redact only their own events.
-        const target = await deps.rooms.store.getEvent(eventId);
-        if (target && target.event.sender !== requester.userId) refuseIfSuspended(requester);
-      }
+      await refuseSuspendedRedaction(requester, eventId);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
       await deps.rateLimits.sendEvent(requester.userId);
       const stored = await messaging.redact(
