@@ -207,3 +207,44 @@ test('with registration_requires_token too, the token comes first and both are n
     await both.close();
   }
 });
+
+test('the fallback page (GET .../auth/m.login.recaptcha/fallback/web) completes the stage out of band', async () => {
+  const session = await begin(t, 'vera');
+  const url = `/_matrix/client/v3/auth/${STAGE}/fallback/web`;
+  const page = await t.app.inject({ method: 'GET', url: `${url}?session=${session}` });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.headers['content-type'] as string, /^text\/html/);
+  assert.ok(page.body.includes(`data-sitekey="${PUBLIC_KEY}"`));
+  assert.ok(page.body.includes(`name="session" value="${session}"`));
+  assert.ok(!page.body.includes(SECRET));
+
+  const post = (response: string, s = session) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ session: s, 'g-recaptcha-response': response }).toString(),
+    });
+  // A refused captcha shows the form again with the reason; the stage stays open.
+  const refused = await post('bad');
+  assert.equal(refused.statusCode, 200);
+  assert.ok(refused.body.includes('Captcha authentication failed'));
+  assert.ok(refused.body.includes('g-recaptcha'));
+  const unknown = await post('good', 'no-such-session');
+  assert.equal(unknown.statusCode, 400);
+
+  const done = await post('good');
+  assert.equal(done.statusCode, 200);
+  assert.ok(done.body.includes('postMessage("authDone"'));
+  // The client resubmits with the session alone and the account is made.
+  const res = await call(t, 'POST', REGISTER, { payload: { auth: { session } } });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json().user_id, '@vera:test.local');
+
+  for (const [method, target, status] of [
+    ['GET', `/_matrix/client/v3/auth/m.login.terms/fallback/web?session=${session}`, 404],
+    ['GET', url, 400],
+  ] as const) {
+    assert.equal((await t.app.inject({ method, url: target })).statusCode, status, target);
+  }
+});

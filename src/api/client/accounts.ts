@@ -3,6 +3,7 @@
 import { adminRegisterRoutes } from '../admin/register.js';
 import { accountDataRoutes } from './account-data.js';
 import { accountRoutes } from './account.js';
+import { authFallbackRoutes } from './auth-fallback.js';
 import { capabilitiesRoutes } from './capabilities.js';
 import { deviceRoutes } from './devices.js';
 import { filterRoutes } from './filters.js';
@@ -15,6 +16,7 @@ import { wellKnownRoutes } from './well-known.js';
 export const ACCOUNT_ROUTES = [
   registrationRoutes,
   registrationTokenValidityRoutes,
+  authFallbackRoutes,
   loginRoutes,
   accountRoutes,
   deviceRoutes,

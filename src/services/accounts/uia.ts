@@ -151,6 +151,27 @@ export class UserInteractiveAuth {
     throw new AuthRequired({ ...failure, completed: Object.keys(completed), ...prompt });
   }
 
+  /**
+   * Completes one stage of a session out of band (the fallback web pages): the stage's checker runs on
+   * `auth` as if the client had submitted it; the client then resubmits its request with only the session.
+   * Throws InvalidCredentials when the stage fails, 400 for an unknown or expired session.
+   */
+  async completeStage(
+    sessionId: string,
+    type: string,
+    auth: Record<string, unknown>,
+    request: Pick<UiaRequest, 'clientIp'>,
+  ): Promise<void> {
+    const checker = this.checkers[type];
+    if (!checker) throw badRequest(`Unknown login type ${type}`);
+    const session = await getUiaSession(this.database.db, sessionId);
+    if (!session || session.createdTs < this.clock() - UIA_SESSION_LIFETIME_MS) {
+      throw badRequest(`Unknown session ID: ${sessionId}`);
+    }
+    const result = await checker(auth, sessionId, request);
+    await markUiaStageComplete(this.database.db, sessionId, type, result);
+  }
+
   async getSessionData(sessionId: string, key: string): Promise<unknown> {
     const session = await getUiaSession(this.database.db, sessionId);
     return session?.serverdict[key];
