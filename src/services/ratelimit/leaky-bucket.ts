@@ -59,7 +59,7 @@ export class LeakyBucketLimiter {
     readonly name: string,
     readonly settings: LimitSettings,
     private readonly clock: () => number,
-    private readonly maxKeys = 100_000,
+    private readonly maxKeys = 20_000,
   ) {
     this.lastSweep = clock();
   }
