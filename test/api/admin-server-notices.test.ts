@@ -168,6 +168,19 @@ test('a notice arrives in /sync as an invite to a room tagged m.server_notice; t
   assert.deepEqual(tagsNew.body, { tags: { 'm.server_notice': {} } });
 });
 
+test('two first notices at once make one room', async () => {
+  const erin = await createTestUser(t, 'erin');
+  const [one, two] = await Promise.all([notify(t, erin, 'one'), notify(t, erin, 'two')]);
+  assert.equal(await roomOf(t, one), await roomOf(t, two));
+  const rooms = await t.deps.database.db
+    .selectFrom('current_state')
+    .select('room_id')
+    .where('type', '=', 'm.room.member')
+    .where('state_key', '=', erin.userId)
+    .execute();
+  assert.equal(rooms.length, 1);
+});
+
 test('PUT with a transaction id: a retry returns the first event and sends nothing', async () => {
   const body = { user_id: bob.userId, content: { msgtype: 'm.text', body: 'once' } };
   const first = await admin(t, 'PUT', `${SEND}/txn-1`, root, body);
