@@ -2,7 +2,7 @@
 // POST v1/reset_password and users/{userId}/admin. Admins only; bad input changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { adminClient, enc } from '../support/admin-user-client.js';
 import { getUser } from '../../src/storage/users-store.js';
@@ -251,4 +251,40 @@ test('POST v1/reset_password logs the user out everywhere; bad input changes not
   assert.equal((await api.login(ivy.userId, 'ivy two')).status, 200);
   // The admin's own session survives resetting another user's password.
   assert.equal((await api.get('/_matrix/client/v3/account/whoami', root)).status, 200);
+});
+
+test('password_config: admin-set passwords skip the policy (as Synapse); with passwords off, 403 and no change', async () => {
+  const strict = await startTestApp({
+    configYaml: `${BASE_CONFIG}password_config:\n  policy:\n    enabled: true\n    minimum_length: 20\n    require_digit: true\n`,
+  });
+  try {
+    const admin = await createTestUser(strict, 'root', { admin: true });
+    const user = await createTestUser(strict, 'weak');
+    const client = adminClient(strict);
+    const reset = await client.post(`/_synapse/admin/v1/reset_password/${enc(user.userId)}`, admin, {
+      new_password: 'short',
+    });
+    assert.equal(reset.status, 200, JSON.stringify(reset.body));
+    assert.equal((await client.login(user.userId, 'short')).status, 200);
+    assert.equal((await client.put(V2('@weak2:test.local'), admin, { password: 'tiny' })).status, 201);
+    assert.equal((await client.login('@weak2:test.local', 'tiny')).status, 200);
+  } finally {
+    await strict.close();
+  }
+
+  const off = await startTestApp({ configYaml: `${BASE_CONFIG}password_config:\n  enabled: false\n` });
+  try {
+    const admin = await createTestUser(off, 'root', { admin: true });
+    const user = await createTestUser(off, 'nopass');
+    const client = adminClient(off);
+    const url = `/_synapse/admin/v1/reset_password/${enc(user.userId)}`;
+    assertError(await client.post(url, admin, { new_password: 'whatever' }), 403, 'M_FORBIDDEN');
+    const put = await client.put(V2(user.userId), admin, { password: 'whatever', displayname: 'Changed' });
+    assertError(put, 403, 'M_FORBIDDEN');
+    assert.equal((await getUser(off.deps.database.db, user.userId))?.passwordHash, null);
+    assert.equal((await getProfile(off.deps.database.db, user.userId))?.displayname ?? null, null);
+    assert.equal((await client.get('/_matrix/client/v3/account/whoami', user)).status, 200);
+  } finally {
+    await off.close();
+  }
 });
