@@ -10,7 +10,7 @@ import type { Database } from '../../storage/database.js';
 import { deleteAliasReturningRoom, moveAliases } from '../../storage/directory-store.js';
 import { blockRoom } from '../../storage/room-admin-store.js';
 import { historyToPurge, purgeEvents, purgeRoomRows } from '../../storage/room-purge-store.js';
-import { aliasesOfRoom, forgetRoom, setRoomPublic } from '../../storage/rooms-store.js';
+import { aliasesOfRoom, setRoomPublic } from '../../storage/rooms-store.js';
 import type { ScheduledTask } from '../../storage/scheduled-tasks-store.js';
 import { roomMembers } from '../../storage/state-store.js';
 import type { RoomServices } from '../rooms/index.js';
@@ -154,7 +154,11 @@ export class RoomDeletion {
     return roomId;
   }
 
-  /** Every local user joined, invited or knocking leaves as themselves, forgets the room, and moves. */
+  /**
+   * Every local user joined, invited or knocking leaves as themselves and moves to the new room. Unlike
+   * Synapse, the old room is not forgotten for them: a forgotten room drops out of /sync, and a client
+   * that never sees the leave keeps showing the room as joined.
+   */
   private async removeLocalMembers(roomId: string, result: ShutdownResult): Promise<void> {
     const { membership } = this.deps.rooms;
     const users = new Set<string>();
@@ -164,7 +168,6 @@ export class RoomDeletion {
     for (const userId of [...users].sort()) {
       try {
         await membership.leave(roomId, userId);
-        await forgetRoom(this.db, userId, roomId);
         if (result.new_room_id !== null) await membership.join(result.new_room_id, userId);
         if (!result.kicked_users.includes(userId)) result.kicked_users.push(userId);
       } catch (err) {
