@@ -46,6 +46,16 @@ async function seenBodies(who: TestUser, roomId: string): Promise<string[]> {
   return events.filter((e) => e.type === 'm.room.message').map((e) => e.content.body!);
 }
 
+/** Who `who` sees typing in a room, from an initial /sync. */
+async function typingSeen(who: TestUser, roomId: string): Promise<string[]> {
+  const sync = await api.get('/_matrix/client/v3/sync?timeout=0', who);
+  const events = (sync.body.rooms?.join?.[roomId]?.ephemeral?.events ?? []) as {
+    type: string;
+    content: { user_ids?: string[] };
+  }[];
+  return events.find((e) => e.type === 'm.typing')?.content.user_ids ?? [];
+}
+
 async function sharedRoom(a: TestUser, b: TestUser): Promise<string> {
   const roomId = (await api.post('/_matrix/client/v3/createRoom', a, { preset: 'public_chat' })).body.room_id;
   assert.equal((await api.post(`${room(roomId)}/join`, b, {})).status, 200);
@@ -141,10 +151,15 @@ test('shadow ban: messages, invites and createRoom invites seem to succeed but n
 
   await say(victim, roomId, 'hello');
   assert.deepEqual(await seenBodies(victim, roomId), ['hello']);
+  const typing = `${room(roomId)}/typing/${enc(spammer.userId)}`;
+  assert.equal((await api.put(typing, spammer, { typing: true, timeout: 30000 })).status, 200);
+  assert.deepEqual(await typingSeen(victim, roomId), []);
 
   assert.deepEqual(await api.del(url, root), { status: 200, body: {} });
   await say(spammer, roomId, 'sorry');
   assert.deepEqual(await seenBodies(victim, roomId), ['hello', 'sorry']);
+  await api.put(typing, spammer, { typing: true, timeout: 30000 });
+  assert.deepEqual(await typingSeen(victim, roomId), [spammer.userId]);
   assert.equal(
     (await api.get(`/_synapse/admin/v2/users/${enc(spammer.userId)}`, root)).body.shadow_banned,
     false,
