@@ -299,3 +299,18 @@ rc_registration_token_validity: { per_second: 0.1, burst_count: 2 }
     assert.equal(elsewhere.statusCode, 200);
   });
 });
+
+test('a room upgrade counts as a room creation', async () => {
+  await scenario('rc_room_creation: { per_second: 0.01, burst_count: 1 }\n', async ({ t, api }) => {
+    const yuri = await createTestUser(t, 'yuri');
+    const roomId = await api.createRoom(yuri);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/upgrade`,
+      headers: yuri.auth,
+      payload: { new_version: '11' },
+    });
+    assertLimited(res, 100_000);
+    assert.deepEqual((await api.get('/joined_rooms', yuri)).body.joined_rooms, [roomId]);
+  });
+});

@@ -29,6 +29,8 @@ export async function roomUpgradeRoutes(app: FastifyInstance, deps: AppDeps): Pr
         additionalCreators = (raw as string[]).map((u) => userIdParam(u, 'additional_creators'));
       }
       const roomId = roomIdParam(request.params.roomId);
+      // An upgrade makes a room: rc_room_creation and rc_message, as Synapse limits it.
+      await deps.rateLimits.createRoom(requester.userId, 0);
       const replacement = await deps.rooms.upgrades.upgrade(requester.userId, roomId, {
         newVersion,
         additionalCreators,
