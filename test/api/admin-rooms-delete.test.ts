@@ -236,6 +236,22 @@ test('v2 delete with purge removes the room from every table and from the admin 
   );
 });
 
+test('a second deletion of a room while the first is pending is refused', async () => {
+  const roomId = await sharedRoom('twice');
+  const url = `/_synapse/admin/v2/rooms/${enc(roomId)}`;
+  const first = await admin('DELETE', url, root, { purge: false });
+  assert.equal(first.status, 200);
+  const before = await taskCount();
+  assertError(await admin('DELETE', url, root, {}), 400, 'M_UNKNOWN');
+  assert.equal(await taskCount(), before);
+  await t.deps.roomAdmin.tasks.idle();
+  const status = await admin('GET', `/_synapse/admin/v2/rooms/${enc(roomId)}/delete_status`);
+  assert.deepEqual(
+    status.body.results.map((r: { delete_id: string; status: string }) => [r.delete_id, r.status]),
+    [[first.body.delete_id, 'complete']],
+  );
+});
+
 test('v1 delete answers with the shutdown result when done', async () => {
   const roomId = await sharedRoom('sync');
   const res = await admin('DELETE', `/_synapse/admin/v1/rooms/${enc(roomId)}`, root, { purge: true });

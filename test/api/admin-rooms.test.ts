@@ -338,3 +338,17 @@ test('join/{roomIdOrAlias} puts a local user into a room, inviting them first wh
   assert.ok(synced.body.rooms.join[space]);
   assert.ok(synced.body.rooms.join[alpha]);
 });
+
+test('make_room_admin and join need a joined local user with power in the room', async () => {
+  const orphan = await client.createRoom(bob, { name: 'orphan' });
+  assert.equal((await client.post(`/rooms/${enc(orphan)}/leave`, bob, {})).status, 200);
+  const stateBefore = (await admin('GET', `${ROOMS}/${enc(orphan)}/state`)).body.state.length;
+  assertError(await admin('POST', `${ROOMS}/${enc(orphan)}/make_room_admin`, root, {}), 400, 'M_UNKNOWN');
+  assertError(
+    await admin('POST', `/_synapse/admin/v1/join/${enc(orphan)}`, root, { user_id: carol.userId }),
+    400,
+    'M_UNKNOWN',
+  );
+  assert.equal((await admin('GET', `${ROOMS}/${enc(orphan)}/state`)).body.state.length, stateBefore);
+  assert.equal((await admin('GET', `${ROOMS}/${enc(orphan)}/members`)).body.total, 0);
+});
