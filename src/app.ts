@@ -28,6 +28,7 @@ import type { RateLimits } from './services/ratelimit/rate-limits.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
+import { NO_SCHEMA_COMPILERS } from './http/no-schemas.js';
 import { registerRequestLog, redactUrl } from './http/request-log.js';
 import { versionsRoutes } from './api/client/versions.js';
 import { ROOM_ROUTES } from './api/client/rooms.js';
@@ -103,8 +104,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions): Promis
     bodyLimit: JSON_BODY_LIMIT,
     // Matrix ids contain characters like ':' and '!' that must reach handlers as sent.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 1000 },
-    // A wrong type in a body is the client's error (M_BAD_JSON), never silently converted.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    schemaController: NO_SCHEMA_COMPILERS,
     serverFactory: listener.serverFactory,
     requestIdHeader: false,
     return503OnClosing: true,
