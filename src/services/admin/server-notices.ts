@@ -9,7 +9,6 @@ import type { ServerNoticesConfig } from '../../config/server-notices-config.js'
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
-import { getAccountData } from '../../storage/account-data-store.js';
 import { findTxnEvent, type TxnKey } from '../../storage/events-store.js';
 import { getProfile, setProfileField } from '../../storage/profiles-store.js';
 import { getUser, insertUser } from '../../storage/users-store.js';
@@ -54,8 +53,8 @@ export class ServerNotices {
   }
 
   /**
-   * Sends a notice to a local user and returns its event id. With a
-   * transaction key, a repeated request returns the first one's event and sends nothing.
+   * Sends a notice to a local user and returns its event id. With a transaction key, a repeated request
+   * returns the first one's event and sends nothing.
    */
   async send(userId: string, notice: Notice, txn?: TxnKey): Promise<string> {
     const settings = this.deps.settings;
@@ -111,13 +110,12 @@ export class ServerNotices {
     const profile = await getProfile(db, system);
     const displayname = settings.system_mxid_display_name ?? null;
     const avatarUrl = settings.system_mxid_avatar_url ?? null;
-    if (profile?.displayname !== displayname || profile === undefined)
-      await setProfileField(db, system, 'displayname', displayname);
+    if (profile?.displayname !== displayname) await setProfileField(db, system, 'displayname', displayname);
     if (profile?.avatar_url !== avatarUrl) await setProfileField(db, system, 'avatar_url', avatarUrl);
   }
 
   private async createRoom(userId: string, system: string, settings: ServerNoticesConfig): Promise<string> {
-    const { rooms, accountData, database } = this.deps;
+    const { rooms, accountData } = this.deps;
     const { roomId } = await rooms.creation.createRoom(system, {
       preset: 'private_chat',
       powerLevelContentOverride: { users_default: -10 },
@@ -127,11 +125,8 @@ export class ServerNotices {
         ? { initialState: [{ type: 'm.room.avatar', content: { url: settings.room_avatar_url } }] }
         : {}),
     });
-    // The tag joins any tags the user already has for the room (none, for a new room, but tags are
-    // per room id and kept as the user set them).
-    const current = await getAccountData(database.db, userId, roomId, 'm.tag');
-    const tags = (current ? (JSON.parse(current) as { tags?: JsonObject }).tags : undefined) ?? {};
-    await accountData.putForUser(userId, roomId, 'm.tag', { tags: { ...tags, [SERVER_NOTICE_TAG]: {} } });
+    // Tagged before the invite, so the room is recognisable from the moment the user can see it.
+    await accountData.putForUser(userId, roomId, 'm.tag', { tags: { [SERVER_NOTICE_TAG]: {} } });
     this.deps.logger.info({ roomId, userId }, 'server notices room created');
     return roomId;
   }
