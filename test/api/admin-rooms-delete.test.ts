@@ -372,6 +372,31 @@ test('purge_history: /messages then shows only kept events, and the room still w
   assert.ok(listed.body.scheduled_tasks.every((x: { action: string }) => x.action === 'purge_history'));
 });
 
+test('purge_history keeps the redaction of a state event it keeps, so the event stays redacted', async () => {
+  const roomId = await client.createRoom(alice, { topic: 'secret topic' });
+  const topic = (await admin('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/state?type=m.room.topic`)).body
+    .state[0].event_id as string;
+  const redacted = await client.put(`/rooms/${enc(roomId)}/redact/${enc(topic)}/r1`, alice, {
+    reason: 'oops',
+  });
+  assert.equal(redacted.status, 200);
+  const chatter = await client.send(alice, roomId, 'chatter');
+  const last = await client.send(alice, roomId, 'last');
+  const res = await admin('POST', `/_synapse/admin/v1/purge_history/${enc(roomId)}/${enc(last)}`, root, {
+    delete_local_events: true,
+  });
+  assert.equal(res.status, 200);
+  await t.deps.roomAdmin.tasks.idle();
+  const ids = (
+    await admin('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/messages?dir=f&limit=100`)
+  ).body.chunk.map((e: { event_id: string }) => e.event_id);
+  assert.ok(!ids.includes(chatter));
+  assert.ok(ids.includes(redacted.body.event_id));
+  const state = await admin('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/state?type=m.room.topic`);
+  assert.deepEqual(state.body.state[0].content, {});
+  assert.equal(state.body.state[0].unsigned.redacted_because.event_id, redacted.body.event_id);
+});
+
 test('purge status and the scheduled task list: filters, unknown ids and bad parameters', async () => {
   assertError(await admin('GET', '/_synapse/admin/v1/purge_history_status/nope'), 404, 'M_NOT_FOUND');
   await assertAdminOnly('GET', '/_synapse/admin/v1/purge_history_status/nope');
