@@ -36,7 +36,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       // rc_login: per address, per user id tried (failed attempts) and per account logged into.
       const userId = await deps.rateLimits.login(
         request.ip,
-        identifiedUser(body, deps.config.server_name),
+        () => identifiedUser(body, deps.config.server_name),
         () => credentials.checkPassword(body),
       );
       const user = await getUser(deps.database.db, userId);

@@ -144,9 +144,9 @@ export class RateLimits {
    * rc_login.failed_attempts for the user id tried (asked; counted when the password is wrong), and
    * rc_login.account once the login succeeded. Keys are lower-cased user ids, so case cannot evade them.
    */
-  async login(clientIp: string, attemptedUserId: string, check: () => Promise<string>): Promise<string> {
+  async login(clientIp: string, identify: () => string, check: () => Promise<string>): Promise<string> {
     this.loginAddress.limit(clientIp);
-    const attempted = attemptedUserId.toLowerCase();
+    const attempted = identify().toLowerCase();
     this.loginFailures.limit(attempted, { update: false });
     let userId: string;
     try {
