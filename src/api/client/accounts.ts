@@ -11,6 +11,7 @@ import { loginRoutes } from './login.js';
 import { profileRoutes } from './profile.js';
 import { registrationRoutes } from './registration.js';
 import { registrationTokenValidityRoutes } from './registration-token-validity.js';
+import { roomTagRoutes } from './room-tags.js';
 import { wellKnownRoutes } from './well-known.js';
 
 export const ACCOUNT_ROUTES = [
@@ -22,6 +23,7 @@ export const ACCOUNT_ROUTES = [
   deviceRoutes,
   profileRoutes,
   accountDataRoutes,
+  roomTagRoutes,
   filterRoutes,
   capabilitiesRoutes,
   wellKnownRoutes,

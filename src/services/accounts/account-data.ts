@@ -68,7 +68,8 @@ export class AccountData {
     return streamId;
   }
 
-  private async checkRoom(roomId: string): Promise<void> {
+  /** 400 for a malformed room id, 404 for an unknown room. */
+  async checkRoom(roomId: string): Promise<void> {
     if (!looksLikeRoomId(roomId)) throw invalidParam(`${roomId} is not a valid room ID`);
     if (!(await this.deps.roomExists.check(roomId))) throw notFound('Room not found');
   }

@@ -6,6 +6,7 @@ import type { Database } from '../../storage/database.js';
 import type { Notifier } from '../notifier.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountData, type RoomCheck } from './account-data.js';
+import { RoomTags } from './room-tags.js';
 import { AccountManagement } from './account-management.js';
 import { ClientRegistration } from './client-registration.js';
 import { Credentials } from './credentials.js';
@@ -54,6 +55,7 @@ export interface Accounts {
   deactivation: Deactivation;
   profiles: Profiles;
   accountData: AccountData;
+  roomTags: RoomTags;
   filters: Filters;
   /** Hooks other areas fill: run after the change is stored; a failing hook is logged, not fatal. */
   onDeactivate: DeactivateHook[];
@@ -118,6 +120,7 @@ export function createAccounts(input: AccountsInput): Accounts {
     onDeactivate,
     onError: onError('deactivation hook failed'),
   });
+  const accountData = new AccountData({ database, notifier, roomExists });
   return {
     tokens,
     hasher,
@@ -151,7 +154,8 @@ export function createAccounts(input: AccountsInput): Accounts {
       onProfileChange,
       onError: onError('profile hook failed'),
     }),
-    accountData: new AccountData({ database, notifier, roomExists }),
+    accountData,
+    roomTags: new RoomTags(database, accountData),
     filters: new Filters(database, serverName),
     onDeactivate,
     onProfileChange,
