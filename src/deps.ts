@@ -125,10 +125,6 @@ export function createAppDeps(input: DepsInput): AppDeps {
     clock,
     logger,
   });
-  // Room deletions and purges a crash interrupted carry on from where they stopped.
-  roomAdmin.tasks.resumeUnfinished().catch((err: unknown) => {
-    logger.error({ err: { message: (err as Error).message } }, 'resuming scheduled tasks failed');
-  });
   return {
     config,
     logger,

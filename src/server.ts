@@ -54,6 +54,11 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
 
     const deps: AppDeps = createAppDeps({ config, database, logger, signingKeys });
     const listeners = await startListeners(deps, config.listeners, logger);
+    // Room deletions and purges a crash interrupted carry on from where they stopped. Only the server does
+    // this, never `hearth admin`, whose process shares the database but not the server's room caches.
+    deps.roomAdmin.tasks.resumeUnfinished().catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error).message } }, 'resuming scheduled tasks failed');
+    });
     cleanups.unshift(...listeners.cleanups);
     // First of all: end long-polling /sync requests, so the listeners' grace period is not spent on them.
     cleanups.unshift(async () => {

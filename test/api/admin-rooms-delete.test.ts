@@ -468,6 +468,8 @@ test('a deletion a crash left active is resumed at start-up and completes', asyn
     });
     await first.close();
     second = await startTestApp({ database: scratch });
+    // What startServer does once its listeners are up.
+    assert.equal(await second.deps.roomAdmin.tasks.resumeUnfinished(), 1);
     const boss = await createTestUser(second, 'boss', { admin: true });
     let status: Reply | undefined;
     for (let i = 0; i < 100; i++) {
