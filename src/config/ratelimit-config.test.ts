@@ -26,7 +26,14 @@ test("rate limits default to Synapse's values", () => {
     per_issuer: limit(0.3, 10),
   });
   assert.deepEqual(config.rc_room_creation, limit(0.016, 10));
+  assert.equal(config.rc_admin_redaction, undefined);
+  assert.deepEqual(config.rc_user_directory, limit(0.016, 200));
+  assert.deepEqual(config.rc_presence, { per_user: limit(0.1, 1) });
+  assert.deepEqual(config.rc_media_create, limit(10, 50));
   assert.deepEqual(unknownKeys, []);
+  // rc_admin_redaction, once present, defaults per field as Synapse's other limits do.
+  const set = parseConfigText(`${minimal}rc_admin_redaction: { burst_count: 50 }\n`, 'hs.yaml');
+  assert.deepEqual(set.config.rc_admin_redaction, limit(0.17, 50));
 });
 
 test('each field defaults on its own; burst_count is truncated to whole actions; the legacy message keys are read', () => {
@@ -68,17 +75,17 @@ test('limits Hearth does not enforce are warned about by name, not silently acce
   const { unknownKeys } = parseConfigText(
     `${minimal}rc_federation: { window_size: 1000 }
 rc_joins: { local: { per_second: 1 }, remote: { per_second: 0.01 } }
-rc_admin_redaction: { per_second: 1 }
 rc_3pid_validation: { per_second: 1 }
-rc_presence: { per_user: { per_second: 1 } }
+rc_reports: { per_second: 1 }
+rc_delayed_event_mgmt: { per_second: 1 }
 `,
     'hs.yaml',
   );
   assert.deepEqual(unknownKeys.sort(), [
     'rc_3pid_validation',
-    'rc_admin_redaction',
+    'rc_delayed_event_mgmt',
     'rc_federation',
     'rc_joins.remote',
-    'rc_presence',
+    'rc_reports',
   ]);
 });

@@ -1,9 +1,9 @@
 // Synapse's rate-limit keys (rc_*), with Synapse's defaults. Each limit is {per_second, burst_count}; a
 // missing field takes its own default, as Synapse reads them. Limits Hearth does not enforce are left
 // out of these shapes on purpose, so that the loader's unknown-key warning names them (rc_federation,
-// rc_joins.remote, rc_admin_redaction, rc_3pid_validation, rc_third_party_invite, rc_media_create,
-// rc_presence, rc_delayed_event_mgmt, rc_reports, rc_user_directory): set, they would otherwise look
-// enforced.
+// rc_joins.remote, rc_3pid_validation, rc_third_party_invite, rc_delayed_event_mgmt, and rc_reports,
+// which Synapse applies only to user reports, which Hearth does not have): set, they would otherwise
+// look enforced.
 import { ConfigValueError, object, optional, withDefault, type ConfigPath, type Parser } from './schema.js';
 
 export interface RateLimitSettings {
@@ -56,6 +56,11 @@ export const ratelimitKeys = {
     per_issuer: rateLimit(0.3, 10),
   }),
   rc_room_creation: rateLimit(0.016, 10),
+  // Absent: redactions of others' events count against rc_message like any event (as Synapse).
+  rc_admin_redaction: optional(rateLimit(0.17, 3)),
+  rc_user_directory: rateLimit(0.016, 200),
+  rc_presence: object({ per_user: rateLimit(0.1, 1) }),
+  rc_media_create: rateLimit(10, 50),
 };
 
 /** rc_message, or the legacy rc_messages_per_second / rc_message_burst_count, or the defaults. */

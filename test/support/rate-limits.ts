@@ -15,6 +15,9 @@ export const GENEROUS_RATE_LIMITS: Record<string, string> = {
   rc_joins_per_room: GENEROUS,
   rc_invites: `{ per_room: ${GENEROUS}, per_user: ${GENEROUS}, per_issuer: ${GENEROUS} }`,
   rc_room_creation: GENEROUS,
+  rc_user_directory: GENEROUS,
+  rc_presence: `{ per_user: ${GENEROUS} }`,
+  rc_media_create: GENEROUS,
 };
 
 /** The YAML with a generous line appended for every rc_* key it does not set at its top level. */

@@ -25,6 +25,7 @@ export async function presenceRoutes(app: FastifyInstance, deps: AppDeps): Promi
       const statusMsg = body.status_msg;
       if (statusMsg !== undefined && statusMsg !== null && typeof statusMsg !== 'string')
         throw new MatrixError(400, 'M_BAD_JSON', 'status_msg must be a string');
+      await deps.rateLimits.perUser(deps.rateLimits.presence, userId);
       await presence.set(userId, state, statusMsg ?? null);
       return {};
     });

@@ -86,6 +86,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
     app.post<{ Params: RoomParams }>(url, async (request) => {
       const requester = await authenticate(request, deps);
       const reason = reasonOf(request);
+      await deps.rateLimits.sendEvent(requester.userId);
       await membership.leave(roomIdParam(request.params.roomId), requester.userId, reason);
       return {};
     });
@@ -115,6 +116,7 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
         const target = userIdParam(requiredString(body, 'user_id'));
         // A suspended user may kick and unban (both are leaves, as Synapse allows) but not ban.
         if (action === 'ban') refuseIfSuspended(requester);
+        await deps.rateLimits.sendEvent(requester.userId);
         await run.call(
           membership,
           roomIdParam(request.params.roomId),

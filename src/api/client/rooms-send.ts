@@ -89,7 +89,10 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const reason = optionalString(optionalObjectBody(request), 'reason');
       await refuseSuspendedRedaction(requester, eventId);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
-      await deps.rateLimits.sendEvent(requester.userId);
+      await deps.rateLimits.redaction(
+        requester.userId,
+        async () => (await deps.rooms.store.getEvent(eventId))?.event.sender,
+      );
       const stored = await messaging.redact(
         roomIdParam(roomId),
         requester.userId,

@@ -26,6 +26,7 @@ export async function userDirectoryRoutes(app: FastifyInstance, deps: AppDeps): 
           throw new MatrixError(400, 'M_BAD_JSON', 'limit must be a non-negative integer');
         limit = Math.min(body.limit, MAX_DIRECTORY_LIMIT);
       }
+      await deps.rateLimits.perUser(deps.rateLimits.userDirectory, requester.userId);
       return directory.search(requester.userId, searchTerm, limit);
     });
   }

@@ -59,6 +59,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   // POST /_matrix/media/v1/create
   app.post('/_matrix/media/v1/create', async (request) => {
     const requester = await authenticate(request, deps, { allowGuest: true });
+    await deps.rateLimits.perUser(deps.rateLimits.mediaCreate, requester.userId);
     return deps.media.repository.create(requester.userId);
   });
 }

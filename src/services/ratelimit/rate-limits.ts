@@ -9,6 +9,8 @@
 //   rc_registration_token_validity   the validity endpoint, keyed by client IP
 //   rc_login              address (client IP, every /login), account (user id, successful logins),
 //                         failed_attempts (user id, wrong passwords)
+//   rc_admin_redaction    when set, redactions of other users' events instead of rc_message, by user
+//   rc_user_directory, rc_presence.per_user, rc_media_create   their endpoint, keyed by user
 // Exemptions, as Synapse: a user whose override_ratelimit is 0 messages per second is exempt from every
 // limit keyed by a requester; server admins are NOT exempt (Synapse exempts only the Admin API's own
 // actions). Application services configured `rate_limited: false` will be exempt at `exempt()` once
@@ -38,6 +40,10 @@ export type RateLimitsConfig = Pick<
   | 'rc_joins_per_room'
   | 'rc_invites'
   | 'rc_room_creation'
+  | 'rc_admin_redaction'
+  | 'rc_user_directory'
+  | 'rc_presence'
+  | 'rc_media_create'
 >;
 
 /** How long an override read from the database is trusted; other processes' changes show up after it. */
@@ -61,6 +67,10 @@ export class RateLimits {
   readonly loginAddress: LeakyBucketLimiter;
   readonly loginAccount: LeakyBucketLimiter;
   readonly loginFailures: LeakyBucketLimiter;
+  readonly adminRedaction: LeakyBucketLimiter | undefined;
+  readonly userDirectory: LeakyBucketLimiter;
+  readonly presence: LeakyBucketLimiter;
+  readonly mediaCreate: LeakyBucketLimiter;
   private readonly overrides = new Map<string, { value: RatelimitOverride | null; until: number }>();
 
   constructor(
@@ -82,6 +92,29 @@ export class RateLimits {
     this.loginAddress = limiter('rc_login.address', config.rc_login.address);
     this.loginAccount = limiter('rc_login.account', config.rc_login.account);
     this.loginFailures = limiter('rc_login.failed_attempts', config.rc_login.failed_attempts);
+    this.adminRedaction =
+      config.rc_admin_redaction && limiter('rc_admin_redaction', config.rc_admin_redaction);
+    this.userDirectory = limiter('rc_user_directory', config.rc_user_directory);
+    this.presence = limiter('rc_presence.per_user', config.rc_presence.per_user);
+    this.mediaCreate = limiter('rc_media_create', config.rc_media_create);
+  }
+
+  /** A limit keyed by the acting user alone (rc_user_directory, rc_presence, rc_media_create). */
+  async perUser(limiter: LeakyBucketLimiter, userId: string): Promise<void> {
+    if (!(await this.exempt(userId))) limiter.limit(userId);
+  }
+
+  /**
+   * A redaction: with rc_admin_redaction set, redacting another user's event (a moderator's clean-up)
+   * draws on that limit instead of rc_message, so moderators can deal with spam quickly. The redacted
+   * event's sender is looked up only then.
+   */
+  async redaction(userId: string, redactedSender: () => Promise<string | undefined>): Promise<void> {
+    if (this.adminRedaction) {
+      const sender = await redactedSender();
+      if (sender !== undefined && sender !== userId) return this.perUser(this.adminRedaction, userId);
+    }
+    return this.sendEvent(userId);
   }
 
   /** Whether no limit applies to the user: an override of 0 messages per second (or, later, an AS). */
