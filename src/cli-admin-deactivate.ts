@@ -61,8 +61,14 @@ id stays taken. It cannot be undone. Asks for confirmation unless --yes is given
       const failures: string[] = [];
       if (leftThrough) {
         for (const { roomId } of rooms) {
-          const failure = await leaveThroughServer(leftThrough, accessToken, roomId);
-          if (failure) failures.push(`${roomId}: ${failure}`);
+          const outcome = await leaveThroughServer(leftThrough, accessToken, roomId);
+          if (outcome.ok) continue;
+          // A rule's refusal (a server notices invite cannot be rejected) is what the Admin API's
+          // deactivation meets too: the room is kept and the deactivation goes on. The same rule refuses
+          // the in-process attempt deactivate() makes, so nothing is written beside the server.
+          if (outcome.refused)
+            ctx.io.stderr(`hearth admin deactivate: ${roomId} not left: ${outcome.reason}`);
+          else failures.push(`${roomId}: ${outcome.reason}`);
         }
       } else if (given) {
         failures.push(`no Hearth serving this database answers at ${given}`);
@@ -76,9 +82,10 @@ id stays taken. It cannot be undone. Asks for confirmation unless --yes is given
     }
     await deps.accounts.deactivation.deactivate(user.userId, { erase });
     const where = leftThrough ? ` (through the server at ${leftThrough})` : '';
-    ctx.io.stdout(
-      `${user.userId} deactivated${erase ? ' and erased' : ''}; left ${rooms.length} room(s)${where}`,
-    );
+    // Counted from the database: a room a rule kept the user in (offline too) is not claimed as left.
+    const kept = (await roomsForUser(deps.database.db, user.userId, [...LEFT_MEMBERSHIPS])).length;
+    const left = kept > 0 ? `${rooms.length - kept} of ${rooms.length}` : `${rooms.length}`;
+    ctx.io.stdout(`${user.userId} deactivated${erase ? ' and erased' : ''}; left ${left} room(s)${where}`);
     return 0;
   },
 };

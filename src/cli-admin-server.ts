@@ -52,24 +52,41 @@ export async function findServingServer(
   return undefined;
 }
 
-/** Leaves (or rejects the invite to, or withdraws the knock on) a room through the running server. */
+/** How a leave asked of the server went: refused is a rule's answer (403), failed anything else. */
+export type LeaveOutcome = { ok: true } | { ok: false; refused: boolean; reason: string };
+
+const MAX_RATE_LIMIT_WAITS = 5;
+
+/**
+ * Leaves (or rejects the invite to, or withdraws the knock on) a room through the running server. A rate
+ * limit is waited out: the leave must happen there, never in-process beside the server.
+ */
 export async function leaveThroughServer(
   base: string,
   accessToken: string,
   roomId: string,
-): Promise<string | undefined> {
-  try {
-    const res = await fetch(`${base}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/leave`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      body: '{}',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    if (res.ok) return undefined;
-    const body = (await res.json().catch(() => ({}))) as { errcode?: unknown; error?: unknown };
+): Promise<LeaveOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/leave`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      return { ok: false, refused: false, reason: (err as Error).message };
+    }
+    if (res.ok) return { ok: true };
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (res.status === 429 && attempt < MAX_RATE_LIMIT_WAITS) {
+      const wait = typeof body.retry_after_ms === 'number' ? body.retry_after_ms : 1_000;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, REQUEST_TIMEOUT_MS)));
+      continue;
+    }
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
-    return `${res.status} ${text(body.errcode)} ${text(body.error)}`.trim();
-  } catch (err) {
-    return (err as Error).message;
+    const reason = `${res.status} ${text(body.errcode)} ${text(body.error)}`.trim();
+    return { ok: false, refused: res.status === 403, reason };
   }
 }

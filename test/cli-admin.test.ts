@@ -29,7 +29,8 @@ before(async () => {
   assert.equal((await runHearth(['generate-config', '-H', 'example.com', '-c', configPath])).code, 0);
   port = await freePort();
   const text = (await readFile(configPath, 'utf8')).replace('port: 8008', `port: ${port}`);
-  await writeFile(configPath, `${text}suppress_key_server_warning: true\n`);
+  const notices = 'server_notices:\n  system_mxid_localpart: notices\n';
+  await writeFile(configPath, `${text}suppress_key_server_warning: true\n${notices}`);
   scratch = await scratchDatabase();
   env = scratch.config.engine === 'postgres' ? { HEARTH_DATABASE_URL: scratch.config.connectionString } : {};
   await withDatabase(migrate);
@@ -231,6 +232,13 @@ test('beside a running server: the new admin flag, a reset password and a deacti
       200,
     );
 
+    // And has a server notice waiting: an invite the rules say cannot be rejected.
+    const notice = await call('POST', '/_synapse/admin/v1/send_server_notice', dan.accessToken, {
+      user_id: eve.userId,
+      content: { msgtype: 'm.text', body: 'Welcome' },
+    });
+    assert.equal(notice.status, 200, JSON.stringify(notice.body));
+
     const refused = await admin(['deactivate', '-u', 'eve'], 'no\n');
     assert.equal(refused.code, 1);
     assert.equal((await call('GET', '/_matrix/client/v3/account/whoami', eve.accessToken)).status, 200);
@@ -238,8 +246,9 @@ test('beside a running server: the new admin flag, a reset password and a deacti
     const done = await admin(['deactivate', '-u', 'eve', '--yes']);
     assert.equal(done.code, 0, done.stderr);
     assert.deepEqual(done.stdout, [
-      `${eve.userId} deactivated; left 2 room(s) (through the server at http://127.0.0.1:${port})`,
+      `${eve.userId} deactivated; left 2 of 3 room(s) (through the server at http://127.0.0.1:${port})`,
     ]);
+    assert.match(done.stderr, /not left: 403 M_CANNOT_LEAVE_SERVER_NOTICE_ROOM/);
     const whoami = await call('GET', '/_matrix/client/v3/account/whoami', eve.accessToken);
     assert.equal(whoami.status, 401);
     assert.equal(whoami.body.errcode, 'M_UNKNOWN_TOKEN');
@@ -286,6 +295,11 @@ test('without a server, deactivate leaves the rooms itself and the server starte
   }
   const done = await admin(['deactivate', '-u', 'gus', '--erase', '-y']);
   assert.equal(done.code, 0, done.stderr);
+  assert.equal(
+    done.stderr,
+    '',
+    'no warnings: the work the leaves queued finished before the database closed',
+  );
   assert.deepEqual(done.stdout, [`${gus.userId} deactivated and erased; left 1 room(s)`]);
   assert.equal((await stored(gus.userId))?.erased, true);
   assert.equal((await admin(['list-users', '--name', 'gus'])).stdout.at(-1), '0 of 0 user(s) shown');
