@@ -19,14 +19,20 @@ async function deleteEventRows(trx: Kysely<Schema>, eventIds: readonly string[])
 /**
  * Removes every trace of a room: its events and what hangs off them, state groups, current state,
  * extremities, aliases, receipts, reports, room account data and forgotten marks, and the room itself.
- * Online key backups (room_keys) are left alone: they are the users' encrypted data, versioned by etags
- * their clients compare, and Hearth cannot read them anyway.
+ * The room's own row, extremities, current state and aliases go first, in one transaction: from then on
+ * the room is unknown to every reader (none can load a half-deleted room), and running the purge again
+ * after a crash finishes the rest. Online key backups (room_keys) are left alone: they are the users'
+ * encrypted data, versioned by etags their clients compare, and Hearth cannot read them anyway.
  */
 export async function purgeRoomRows(
   db: Kysely<Schema>,
   roomId: string,
   onDeleted: (eventIds: string[]) => void = () => {},
 ): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const table of ['rooms', 'forward_extremities', 'current_state', 'room_aliases'] as const)
+      await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
+  });
   for (;;) {
     const ids = await db
       .selectFrom('events')
@@ -46,9 +52,6 @@ export async function purgeRoomRows(
       .execute();
     await trx.deleteFrom('state_groups').where('room_id', '=', roomId).execute();
     for (const table of [
-      'current_state',
-      'forward_extremities',
-      'room_aliases',
       'forgotten_rooms',
       'receipts',
       'event_relations',
@@ -56,7 +59,6 @@ export async function purgeRoomRows(
       'event_push_actions',
       'event_reports',
       'account_data',
-      'rooms',
     ] as const) {
       await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
     }

@@ -447,8 +447,38 @@ test('a deletion a crash left active is resumed at start-up and completes', asyn
   try {
     const owner = await createTestUser(first, 'owner');
     const roomId = await clientFor(first).createRoom(owner, { name: 'half-deleted' });
-    // What a crash in the middle of a deletion leaves: the task active, the room still there.
-    await insertTask(first.deps.database.db, {
+    const halfPurged = await clientFor(first).createRoom(owner, { name: 'half-purged' });
+    await clientFor(first).post(`/rooms/${enc(halfPurged)}/leave`, owner, {});
+    const db = first.deps.database.db;
+    // What a crash in the middle of a deletion leaves: the task active, the room still there; and a task
+    // that crashed inside the purge: the room's row and current state gone, its events still stored.
+    for (const table of ['rooms', 'current_state', 'forward_extremities'] as const)
+      await db.deleteFrom(table).where('room_id', '=', halfPurged).execute();
+    const params = {
+      requester_user_id: '@root:test.local',
+      new_room_user_id: null,
+      room_name: null,
+      message: null,
+      block: false,
+      purge: true,
+      force_purge: false,
+    };
+    await insertTask(db, {
+      id: 'crashed-purge',
+      action: 'shutdown_and_purge_room',
+      status: 'active',
+      timestamp: 2,
+      resourceId: halfPurged,
+      params,
+      result: {
+        kicked_users: [owner.userId],
+        failed_to_kick_users: [],
+        local_aliases: [],
+        new_room_id: null,
+      },
+      error: null,
+    });
+    await insertTask(db, {
       id: 'crashed-task',
       action: 'shutdown_and_purge_room',
       status: 'active',
@@ -469,7 +499,7 @@ test('a deletion a crash left active is resumed at start-up and completes', asyn
     await first.close();
     second = await startTestApp({ database: scratch });
     // What startServer does once its listeners are up.
-    assert.equal(await second.deps.roomAdmin.tasks.resumeUnfinished(), 1);
+    assert.equal(await second.deps.roomAdmin.tasks.resumeUnfinished(), 2);
     const boss = await createTestUser(second, 'boss', { admin: true });
     let status: Reply | undefined;
     for (let i = 0; i < 100; i++) {
@@ -487,6 +517,17 @@ test('a deletion a crash left active is resumed at start-up and completes', asyn
     assert.deepEqual(status?.body.shutdown_room.kicked_users, [owner.userId]);
     assert.equal(await rowsOf(second, 'events', roomId), 0);
     assert.equal(await rowsOf(second, 'rooms', roomId), 0);
+    await second.deps.roomAdmin.tasks.idle();
+    const purged = await admin(
+      'GET',
+      '/_synapse/admin/v2/rooms/delete_status/crashed-purge',
+      boss,
+      undefined,
+      second,
+    );
+    assert.equal(purged.body.status, 'complete', JSON.stringify(purged.body));
+    assert.equal(await rowsOf(second, 'events', halfPurged), 0);
+    assert.equal(await rowsOf(second, 'state_groups', halfPurged), 0);
   } finally {
     await second?.close();
     await scratch.drop();

@@ -128,7 +128,8 @@ export class RoomDeletion {
       await this.moveOrDeleteAliases(roomId, result);
       await progress(result);
     }
-    if (params.purge && (await rooms.store.runtime(roomId))) {
+    // Purging runs even when the room already looks gone: a purge a crash interrupted left its rows.
+    if (params.purge) {
       const stillJoined = (await roomMembers(this.db, roomId, 'join')).filter((u) => this.isLocal(u));
       if (stillJoined.length > 0 && !params.force_purge)
         throw new MatrixError(400, 'M_UNKNOWN', 'Users are still joined to this room');
@@ -193,7 +194,9 @@ export class RoomDeletion {
   private async purgeRoom(roomId: string): Promise<void> {
     const { store, pipeline } = this.deps.rooms;
     await pipeline.withRoomLock(roomId, async () => {
+      store.forgetRuntime(roomId);
       await purgeRoomRows(this.db, roomId, (ids) => ids.forEach((id) => store.invalidateEvent(id)));
+      // A reader may have loaded the room again before its row went.
       store.forgetRuntime(roomId);
     });
   }
