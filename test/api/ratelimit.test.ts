@@ -4,55 +4,10 @@
 // like anyone (as in Synapse); a user with an override of 0 is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LightMyRequestResponse } from 'fastify';
-import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
-import { clientFor } from '../support/client.js';
+import { START, assertLimited, scenario, send } from '../support/ratelimit-scenario.js';
 import { call, countRows, login, register, startAccountsApp } from '../support/accounts.js';
-
-const START = 1_700_000_000_000;
-
-interface Scenario {
-  t: TestApp;
-  clock: { now: number };
-  api: ReturnType<typeof clientFor>;
-}
-
-async function scenario(yaml: string, run: (s: Scenario) => Promise<void>): Promise<void> {
-  const clock = { now: START };
-  const t = await startTestApp({ configYaml: `${BASE_CONFIG}${yaml}`, clock: () => clock.now });
-  try {
-    const api = clientFor(t);
-    const createRoom = api.createRoom.bind(api);
-    // Rooms of version 12 are named by their create event's hash: two alike from one user in the same
-    // millisecond would be one room, so the frozen clock ticks for each.
-    api.createRoom = (user, body) => {
-      clock.now += 1;
-      return createRoom(user, body);
-    };
-    await run({ t, clock, api });
-  } finally {
-    await t.close();
-  }
-}
-
-/** A 429 whose retry_after_ms is `retryAfterMs` (within `slackMs`, for clocks the test ticked). */
-function assertLimited(res: LightMyRequestResponse, retryAfterMs: number, slackMs = 0): void {
-  assert.equal(res.statusCode, 429, res.body);
-  const body = res.json();
-  assert.equal(body.errcode, 'M_LIMIT_EXCEEDED');
-  assert.ok(Math.abs(body.retry_after_ms - retryAfterMs) <= slackMs, res.body);
-  assert.equal(res.headers['retry-after'], String(Math.ceil(body.retry_after_ms / 1000)));
-}
-
-function send(t: TestApp, user: TestUser, roomId: string, txnId: string, body = txnId) {
-  return t.app.inject({
-    method: 'PUT',
-    url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`,
-    headers: user.auth,
-    payload: { msgtype: 'm.text', body },
-  });
-}
 
 async function messageCount(t: TestApp, reader: TestUser, roomId: string): Promise<number> {
   const res = await t.app.inject({
@@ -312,88 +267,5 @@ test('a room upgrade counts as a room creation', async () => {
     });
     assertLimited(res, 100_000);
     assert.deepEqual((await api.get('/joined_rooms', yuri)).body.joined_rooms, [roomId]);
-  });
-});
-
-test("rc_admin_redaction: when set, redacting others' events uses it instead of rc_message; one's own events do not", async () => {
-  const yaml = `rc_message: { per_second: 0.1, burst_count: 3 }
-rc_admin_redaction: { per_second: 1, burst_count: 5 }
-`;
-  await scenario(yaml, async ({ t, clock, api }) => {
-    const mod = await createTestUser(t, 'mod');
-    const spammer = await createTestUser(t, 'spammer');
-    const roomId = await api.createRoom(mod, { preset: 'public_chat' });
-    assert.equal((await api.join(spammer, roomId)).status, 200);
-    clock.now += 3_600_000;
-    const spam = [];
-    for (let i = 0; i < 3; i++) spam.push(await api.send(spammer, roomId, `spam ${i}`, `s${i}`));
-    clock.now += 3_600_000;
-    const redact = (who: TestUser, eventId: string, txn: string) =>
-      t.app.inject({
-        method: 'PUT',
-        url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(eventId)}/${txn}`,
-        headers: who.auth,
-        payload: {},
-      });
-    // Five redactions of others' events in a burst, though rc_message allows three.
-    for (let i = 0; i < 5; i++) {
-      const target = spam[i % 3]!;
-      assert.equal((await redact(mod, target, `r${i}`)).statusCode, 200);
-    }
-    assertLimited(await redact(mod, spam[0]!, 'r5'), 1000);
-    // The moderator's own messages still have their rc_message budget; own redactions draw on it.
-    const own = await api.send(mod, roomId, 'mine', 'm1');
-    assert.equal((await redact(mod, own, 'r6')).statusCode, 200);
-    assert.equal((await send(t, mod, roomId, 'm2')).statusCode, 200);
-    assertLimited(await send(t, mod, roomId, 'm3'), 10_000);
-  });
-});
-
-test('rc_user_directory, rc_presence.per_user and rc_media_create limit their endpoints per user; leaving costs rc_message', async () => {
-  const yaml = `rc_user_directory: { per_second: 0.5, burst_count: 2 }
-rc_presence: { per_user: { per_second: 0.1, burst_count: 1 } }
-rc_media_create: { per_second: 1, burst_count: 2 }
-rc_message: { per_second: 0.5, burst_count: 1 }
-`;
-  await scenario(yaml, async ({ t, clock, api }) => {
-    const zoe = await createTestUser(t, 'zoe');
-    const search = () =>
-      t.app.inject({
-        method: 'POST',
-        url: '/_matrix/client/v3/user_directory/search',
-        headers: zoe.auth,
-        payload: { search_term: 'a' },
-      });
-    assert.equal((await search()).statusCode, 200);
-    assert.equal((await search()).statusCode, 200);
-    assertLimited(await search(), 2000);
-
-    const presence = (state: string) =>
-      t.app.inject({
-        method: 'PUT',
-        url: `/_matrix/client/v3/presence/${encodeURIComponent(zoe.userId)}/status`,
-        headers: zoe.auth,
-        payload: { presence: state },
-      });
-    assert.equal((await presence('unavailable')).statusCode, 200);
-    assertLimited(await presence('online'), 10_000);
-    const status = await api.get(`/presence/${encodeURIComponent(zoe.userId)}/status`, zoe);
-    assert.equal(status.body.presence, 'unavailable');
-
-    const create = () => t.app.inject({ method: 'POST', url: '/_matrix/media/v1/create', headers: zoe.auth });
-    assert.equal((await create()).statusCode, 200);
-    assert.equal((await create()).statusCode, 200);
-    assertLimited(await create(), 1000);
-
-    clock.now += 3_600_000;
-    const roomId = await api.createRoom(zoe);
-    const leave = await t.app.inject({
-      method: 'POST',
-      url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/leave`,
-      headers: zoe.auth,
-      payload: {},
-    });
-    assertLimited(leave, 2000);
-    assert.deepEqual((await api.get('/joined_rooms', zoe)).body.joined_rooms, [roomId]);
   });
 });
