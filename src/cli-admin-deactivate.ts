@@ -79,6 +79,13 @@ id stays taken. It cannot be undone. Asks for confirmation unless --yes is given
         throw new AdminCommandError(`${user.userId} was not deactivated: rooms could not be left`);
       }
       // The command's own token goes with the rest of the user's tokens in deactivate().
+      if (leftThrough) {
+        // From here on the rooms belong to the server just found: an invite that arrives before the
+        // account is marked deactivated stays an invite rather than be rejected from this process.
+        deps.rooms.membership.guards.push({
+          beforeLeave: () => Promise.reject(new AdminCommandError('the running server owns the rooms')),
+        });
+      }
     }
     await deps.accounts.deactivation.deactivate(user.userId, { erase });
     const where = leftThrough ? ` (through the server at ${leftThrough})` : '';
