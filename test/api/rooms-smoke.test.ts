@@ -142,3 +142,22 @@ test('sync: initial, incremental, long-poll wake-up', async () => {
   });
   assert.deepEqual(quiet.json().rooms.join, {});
 });
+
+test('two identical createRoom requests in the same millisecond make two rooms (v12 ids hash the create event)', async () => {
+  const frozen = await startTestApp({ clock: () => 1_700_000_000_000 });
+  try {
+    const carol = await createTestUser(frozen, 'carol');
+    const create = () =>
+      frozen.app.inject({
+        method: 'POST',
+        url: '/_matrix/client/v3/createRoom',
+        headers: { authorization: `Bearer ${carol.accessToken}` },
+        payload: { preset: 'private_chat' },
+      });
+    const replies = await Promise.all([create(), create(), create()]);
+    for (const reply of replies) assert.equal(reply.statusCode, 200, reply.body);
+    assert.equal(new Set(replies.map((r) => r.json().room_id)).size, 3);
+  } finally {
+    await frozen.close();
+  }
+});

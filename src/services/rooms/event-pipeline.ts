@@ -52,6 +52,12 @@ export interface PipelineDeps {
 
 export class EventPipeline {
   private readonly lock = new KeyedLock();
+  /**
+   * From room version 12 the room id is the create event's hash, so two creates by one user with the same
+   * content in the same millisecond would name the same room. Create events therefore get strictly
+   * increasing timestamps in this process.
+   */
+  private lastCreateTs = 0;
   /** Events of different rooms persisted at the same time share one commit. */
   private readonly commits: GroupCommit;
   /** Called after an event commits (sync wake-ups, profile and push hooks). */
@@ -112,7 +118,7 @@ export class EventPipeline {
       prev_events: [],
       auth_events: [],
       depth: 1,
-      origin_server_ts: this.deps.clock(),
+      origin_server_ts: (this.lastCreateTs = Math.max(this.deps.clock(), this.lastCreateTs + 1)),
       hashes: { sha256: '' },
       signatures: {},
     };
