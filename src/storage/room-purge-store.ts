@@ -106,6 +106,35 @@ export async function historyToPurge(db: Kysely<Schema>, cut: HistoryCut): Promi
   return [...purged];
 }
 
+/**
+ * For a purge up to a timestamp: the stream ordering of the room's first event sent at or after `ts`
+ * (undefined when none is), and whether any event was sent before it (else there is nothing to purge).
+ */
+export async function purgeBoundsAtTs(
+  db: Kysely<Schema>,
+  roomId: string,
+  ts: number,
+): Promise<{ firstAtOrAfter: number | undefined; anyBefore: boolean }> {
+  const first = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.min('stream_ordering').as('first'))
+    .where('room_id', '=', roomId)
+    .where('origin_server_ts', '>=', ts)
+    .executeTakeFirst();
+  const older = await db
+    .selectFrom('events')
+    .select('event_id')
+    .where('room_id', '=', roomId)
+    .where('origin_server_ts', '<', ts)
+    .limit(1)
+    .executeTakeFirst();
+  const value = first?.first;
+  return {
+    firstAtOrAfter: value === null || value === undefined ? undefined : Number(value),
+    anyBefore: older !== undefined,
+  };
+}
+
 /** Deletes the given events of a room and what hangs off them, a batch per transaction. */
 export async function purgeEvents(db: Kysely<Schema>, eventIds: readonly string[]): Promise<void> {
   for (let i = 0; i < eventIds.length; i += BATCH) {

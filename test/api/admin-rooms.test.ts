@@ -6,7 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
-import { clientFor, type Reply } from '../support/client.js';
+import { clientFor } from '../support/client.js';
+import {
+  assertAdminOnly as adminOnly,
+  assertMatrixError,
+  requestAs,
+  type Method,
+} from '../support/admin-requests.js';
 
 let t: TestApp;
 let root: TestUser;
@@ -22,34 +28,11 @@ const messages: string[] = [];
 const enc = encodeURIComponent;
 const ROOMS = '/_synapse/admin/v1/rooms';
 
-async function admin(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  url: string,
-  user: TestUser | null = root,
-  payload?: unknown,
-) {
-  const res = await t.app.inject({
-    method,
-    url,
-    headers: {
-      ...(user ? user.auth : {}),
-      ...(typeof payload === 'string' ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(payload === undefined ? {} : { payload: payload as string }),
-  });
-  return { status: res.statusCode, body: res.body ? res.json() : undefined };
-}
-
-function assertError(res: Reply, status: number, errcode: string) {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.errcode, errcode, JSON.stringify(res.body));
-  assert.equal(typeof res.body.error, 'string');
-}
-
-async function assertAdminOnly(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
-  assertError(await admin(method, url, alice, payload), 403, 'M_FORBIDDEN');
-  assertError(await admin(method, url, null, payload), 401, 'M_MISSING_TOKEN');
-}
+const admin = (method: Method, url: string, user: TestUser | null = root, payload?: unknown) =>
+  requestAs(t, method, url, user, payload);
+const assertError = assertMatrixError;
+const assertAdminOnly = (method: Method, url: string, payload?: unknown) =>
+  adminOnly(t, alice, method, url, payload);
 
 before(async () => {
   t = await startTestApp();

@@ -9,7 +9,12 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { deleteAliasReturningRoom, moveAliases } from '../../storage/directory-store.js';
 import { blockRoom } from '../../storage/room-admin-store.js';
-import { historyToPurge, purgeEvents, purgeRoomRows } from '../../storage/room-purge-store.js';
+import {
+  historyToPurge,
+  purgeBoundsAtTs,
+  purgeEvents,
+  purgeRoomRows,
+} from '../../storage/room-purge-store.js';
 import { aliasesOfRoom, setRoomPublic } from '../../storage/rooms-store.js';
 import type { ScheduledTask } from '../../storage/scheduled-tasks-store.js';
 import { roomMembers } from '../../storage/state-store.js';
@@ -225,21 +230,9 @@ export class RoomDeletion {
       if (event.event.room_id !== roomId) throw new MatrixError(400, 'M_UNKNOWN', 'Event is for wrong room.');
       cut = event.streamOrdering;
     } else {
-      const first = await this.db
-        .selectFrom('events')
-        .select((eb) => eb.fn.min('stream_ordering').as('first'))
-        .where('room_id', '=', roomId)
-        .where('origin_server_ts', '>=', upTo.ts)
-        .executeTakeFirst();
-      const older = await this.db
-        .selectFrom('events')
-        .select('event_id')
-        .where('room_id', '=', roomId)
-        .where('origin_server_ts', '<', upTo.ts)
-        .limit(1)
-        .executeTakeFirst();
-      if (!older) throw new MatrixError(404, 'M_NOT_FOUND', 'there is no event to be purged');
-      cut = first?.first == null ? latest.streamOrdering : Number(first.first);
+      const bounds = await purgeBoundsAtTs(this.db, roomId, upTo.ts);
+      if (!bounds.anyBefore) throw new MatrixError(404, 'M_NOT_FOUND', 'there is no event to be purged');
+      cut = bounds.firstAtOrAfter ?? latest.streamOrdering;
     }
     cut = Math.min(cut, latest.streamOrdering);
     const running = await this.deps.tasks.list({
