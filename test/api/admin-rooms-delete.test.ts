@@ -15,6 +15,7 @@ import {
   type Method,
 } from '../support/admin-requests.js';
 import { insertTask } from '../../src/storage/scheduled-tasks-store.js';
+import { MatrixError } from '../../src/matrix-error.js';
 
 let now = 1_700_000_000_000;
 let t: TestApp;
@@ -228,6 +229,36 @@ test('v1 delete answers with the shutdown result when done', async () => {
   assert.equal(await rowsOf(t, 'events', roomId), 0);
   assertError(await admin('DELETE', `/_synapse/admin/v1/rooms/${enc(roomId)}`, root, {}), 404, 'M_NOT_FOUND');
   await assertAdminOnly('DELETE', `/_synapse/admin/v1/rooms/${enc(roomId)}`, {});
+});
+
+test('a failed deletion reports failed with its error; an internal error shows no detail', async () => {
+  const roomId = await sharedRoom('fails');
+  // Stand-in handlers: one fails as Matrix errors do, one with an internal error that must not leak.
+  t.deps.roomAdmin.tasks.register('shutdown_and_purge_room', () => {
+    throw new MatrixError(400, 'M_UNKNOWN', 'Users are still joined to this room');
+  });
+  const first = await admin('DELETE', `/_synapse/admin/v2/rooms/${enc(roomId)}`, root, {});
+  await t.deps.roomAdmin.tasks.idle();
+  const failed = await admin('GET', `/_synapse/admin/v2/rooms/delete_status/${enc(first.body.delete_id)}`);
+  assert.equal(failed.body.status, 'failed');
+  assert.equal(failed.body.error, 'Users are still joined to this room');
+  t.deps.roomAdmin.tasks.register('shutdown_and_purge_room', () => {
+    throw new Error('SQLITE_CORRUPT at /var/lib/hearth/secret-path');
+  });
+  const second = await admin('DELETE', `/_synapse/admin/v2/rooms/${enc(roomId)}`, root, {});
+  await t.deps.roomAdmin.tasks.idle();
+  const hidden = await admin('GET', `/_synapse/admin/v2/rooms/delete_status/${enc(second.body.delete_id)}`);
+  assert.equal(hidden.body.status, 'failed');
+  assert.ok(!JSON.stringify(hidden.body).includes('secret-path'));
+  const listed = await admin(
+    'GET',
+    `/_synapse/admin/v1/scheduled_tasks?job_status=failed&resource_id=${enc(roomId)}`,
+  );
+  assert.equal(listed.body.scheduled_tasks.length, 2);
+  assert.ok(!JSON.stringify(listed.body).includes('secret-path'));
+  assert.ok(!JSON.stringify(t.logs).includes('"stack":"Error'));
+  // Nothing was done to the room.
+  assert.equal((await admin('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/members`)).body.total, 2);
 });
 
 test('a deletion a crash left active is resumed at start-up and completes', async () => {

@@ -174,16 +174,23 @@ export class RoomDeletion {
     for (const userId of [...users].sort()) {
       try {
         await membership.leave(roomId, userId);
-        if (result.new_room_id !== null) await membership.join(result.new_room_id, userId);
-        if (!result.kicked_users.includes(userId)) result.kicked_users.push(userId);
       } catch (err) {
-        this.deps.logger.warn(
-          { roomId, userId, err: { message: (err as Error).message } },
-          'could not remove a member',
-        );
+        this.warn('could not remove a member', roomId, userId, err);
         if (!result.failed_to_kick_users.includes(userId)) result.failed_to_kick_users.push(userId);
+        continue;
+      }
+      if (!result.kicked_users.includes(userId)) result.kicked_users.push(userId);
+      // Out of the old room is what counts; a failed move to the new one is only logged.
+      if (result.new_room_id !== null) {
+        await membership.join(result.new_room_id, userId).catch((err: unknown) => {
+          this.warn('could not move a member to the new room', roomId, userId, err);
+        });
       }
     }
+  }
+
+  private warn(message: string, roomId: string, userId: string, err: unknown): void {
+    this.deps.logger.warn({ roomId, userId, err: { message: (err as Error).message } }, message);
   }
 
   /** Local aliases follow the users to the new room, or are deleted; the room leaves the directory. */
