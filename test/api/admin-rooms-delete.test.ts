@@ -155,6 +155,8 @@ test('v2 delete with purge removes the room from every table and from the admin 
   );
   assert.equal(receipt.status, 200);
   assert.ok((await rowsOf(t, 'receipts', roomId)) > 0);
+  assert.equal((await client.post(`/rooms/${enc(roomId)}/report`, bob, { reason: 'spam' })).status, 200);
+  assert.equal(await rowsOf(t, 'event_reports', roomId), 1);
   now += 1000;
   const res = await admin('DELETE', `/_synapse/admin/v2/rooms/${enc(roomId)}`, root, {});
   assert.equal(res.status, 200);
@@ -164,6 +166,7 @@ test('v2 delete with purge removes the room from every table and from the admin 
   assert.equal(status.status, 'complete');
   assert.equal(status.shutdown_room.new_room_id, null);
   for (const table of [
+    'event_reports',
     'events',
     'current_state',
     'state_groups',
@@ -228,6 +231,21 @@ test('v1 delete answers with the shutdown result when done', async () => {
   });
   assert.equal(await rowsOf(t, 'events', roomId), 0);
   assertError(await admin('DELETE', `/_synapse/admin/v1/rooms/${enc(roomId)}`, root, {}), 404, 'M_NOT_FOUND');
+  // With block, an unknown room is blocked ahead of time instead (as Synapse's v1).
+  const unknown = '!unknown:elsewhere.example';
+  assert.deepEqual(
+    (await admin('DELETE', `/_synapse/admin/v1/rooms/${enc(unknown)}`, root, { block: true })).body,
+    {
+      kicked_users: [],
+      failed_to_kick_users: [],
+      local_aliases: [],
+      new_room_id: null,
+    },
+  );
+  assert.deepEqual((await admin('GET', `/_synapse/admin/v1/rooms/${enc(unknown)}/block`)).body, {
+    block: true,
+    user_id: root.userId,
+  });
   await assertAdminOnly('DELETE', `/_synapse/admin/v1/rooms/${enc(roomId)}`, {});
 });
 

@@ -244,6 +244,13 @@ test('a blocked room refuses joins until unblocked; bad input leaves the block a
   const refused = await client.join(carol, alpha);
   assert.equal(refused.status, 403);
   assert.equal(refused.body.errcode, 'M_UNKNOWN');
+  const invited = await client.post(`/rooms/${enc(alpha)}/invite`, alice, { user_id: carol.userId });
+  assert.equal(invited.status, 403);
+  assert.equal(invited.body.errcode, 'M_UNKNOWN');
+  const forced = await admin('POST', `/_synapse/admin/v1/join/${enc(alpha)}`, root, {
+    user_id: carol.userId,
+  });
+  assertError(forced, 403, 'M_UNKNOWN');
   assert.equal((await admin('GET', `${ROOMS}/${enc(alpha)}/members`)).body.total, 2);
   // Members may still leave a blocked room.
   const left = await client.post(`/rooms/${enc(alpha)}/leave`, bob, {});

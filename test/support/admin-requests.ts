@@ -45,7 +45,14 @@ export async function assertAdminOnly(
 }
 
 export type RoomTable =
-  'events' | 'current_state' | 'state_groups' | 'forward_extremities' | 'room_aliases' | 'receipts' | 'rooms';
+  | 'event_reports'
+  | 'events'
+  | 'current_state'
+  | 'state_groups'
+  | 'forward_extremities'
+  | 'room_aliases'
+  | 'receipts'
+  | 'rooms';
 
 /** How many rows a room has in a table. */
 export async function roomRows(t: TestApp, table: RoomTable, roomId: string): Promise<number> {
