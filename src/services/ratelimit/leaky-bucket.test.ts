@@ -65,3 +65,15 @@ test('memory stays bounded: emptied buckets are forgotten, and at most maxKeys a
   l.check('late');
   assert.equal(l.size, 1);
 });
+
+test('a clock that steps back does not fill the bucket (it counts as no time passing)', () => {
+  const { l, clock } = limiter(1000, 5);
+  for (let i = 0; i < 3; i++) assert.equal(l.check('@a').allowed, true);
+  clock.now -= 3_600_000;
+  // Still two of five left, not a bucket overflowing with an hour of negative leak.
+  assert.deepEqual(l.check('@a'), { allowed: true, retryAfterMs: 0 });
+  l.record('@a');
+  assert.equal(l.check('@a').allowed, false);
+  clock.now += 1;
+  assert.equal(l.check('@a').allowed, true);
+});

@@ -74,7 +74,9 @@ export class LeakyBucketLimiter {
 
     const bucket = this.buckets.get(key);
     let count = bucket?.count ?? 0;
-    let startS = bucket?.startS ?? nowS;
+    // Date.now() can step back (a clock corrected by NTP, a test clock): time that runs backwards must
+    // not fill the bucket, so the bucket simply sees no time pass.
+    let startS = Math.min(bucket?.startS ?? nowS, nowS);
     // What is still in the bucket after leaking since it was last empty.
     let performed = count - (nowS - startS) * perSecond;
     if (performed < 0) {
@@ -105,9 +107,10 @@ export class LeakyBucketLimiter {
     const nowS = this.clock() / 1000;
     const bucket = this.buckets.get(key);
     const perSecond = bucket?.perSecond ?? this.settings.perSecond;
-    const leaked = bucket ? bucket.count - (nowS - bucket.startS) * perSecond : 0;
+    const startS = Math.min(bucket?.startS ?? nowS, nowS);
+    const leaked = bucket ? bucket.count - (nowS - startS) * perSecond : 0;
     if (!bucket || leaked <= 0) this.store(key, { count: actions, startS: nowS, perSecond }, nowS);
-    else this.store(key, { ...bucket, count: bucket.count + actions }, nowS);
+    else this.store(key, { ...bucket, startS, count: bucket.count + actions }, nowS);
   }
 
   /** How many keys are held (for tests of the memory bound). */
