@@ -14,6 +14,7 @@ export const USER_ORDER_BY = [
   'avatar_url',
   'creation_ts',
   'last_seen_ts',
+  'locked',
 ] as const;
 export type UserOrderBy = (typeof USER_ORDER_BY)[number];
 
@@ -72,6 +73,7 @@ const ORDER_COLUMN: Record<UserOrderBy, string> = {
   avatar_url: 'p.avatar_url',
   creation_ts: 'u.created_ts',
   last_seen_ts: LAST_SEEN_TS,
+  locked: 'coalesce(m.locked, 0)',
 };
 
 function baseQuery(db: Kysely<Schema>, filter: UserListFilter) {

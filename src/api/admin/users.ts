@@ -30,7 +30,7 @@ export async function userAdminRoutes(app: FastifyInstance, deps: AppDeps): Prom
     passwordConfig: deps.config.password_config,
   });
   const moderation = new UserModeration(deps.database, serverName, deps.clock);
-  await serverVersionRoutes(app, deps);
+  await serverVersionRoutes(app);
   await usersListRoutes(app, deps, users);
   await userDetailsRoutes(app, deps, users);
   await userModifyRoutes(app, deps, users, modify);

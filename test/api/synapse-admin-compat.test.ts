@@ -1,0 +1,236 @@
+// synapse-admin (github.com/Awesome-Technologies/synapse-admin, src/synapse/*.ts) against Hearth: each
+// test replays the requests the UI sends for one screen, with its headers and query strings, and checks
+// the response fields the UI reads (react-admin lists need the array key and the total).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
+import { createTestUser, type TestUser } from '../support/users.js';
+import { clientFor } from '../support/client.js';
+import { getListQuery, synapseAdminUi, UI_ORIGIN } from '../support/synapse-admin-client.js';
+
+let t: TestApp;
+let root: TestUser;
+let alice: TestUser;
+let aliceRoom: string;
+let aliceMedia: string;
+let ui: ReturnType<typeof synapseAdminUi>;
+const PASSWORD = 'correct horse battery staple';
+const BOSS = '@boss:test.local';
+const enc = encodeURIComponent;
+const ALICE = '@alice:test.local';
+const CONFIG = `${BASE_CONFIG}
+server_notices:
+  system_mxid_localpart: notices
+`;
+
+before(async () => {
+  t = await startTestApp({ configYaml: CONFIG });
+  root = await createTestUser(t, 'root', { admin: true });
+  ui = synapseAdminUi(t);
+  // The UI's "create user" form, sent by an existing admin: PUT v2/users/@{id}:{home_server}.
+  ui.setToken(root.accessToken);
+  const created = await ui.send('PUT', `/_synapse/admin/v2/users/@${enc('boss')}:test.local`, {
+    id: 'boss',
+    displayname: 'The Boss',
+    password: PASSWORD,
+    user_type: null,
+    admin: true,
+    threepids: [],
+    external_ids: [],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.name, BOSS);
+  ui.setToken(null);
+  // Alice has a room with a message and an upload, so her page's tabs have rows (Hearth has no pushers yet).
+  alice = await createTestUser(t, 'alice');
+  const client = clientFor(t);
+  aliceRoom = await client.createRoom(alice, { name: 'Alice room' });
+  await client.send(alice, aliceRoom, 'hello');
+  const upload = await t.app.inject({
+    method: 'POST',
+    url: '/_matrix/media/v3/upload?filename=a.txt',
+    headers: { ...alice.auth, 'content-type': 'text/plain' },
+    payload: 'some bytes',
+  });
+  aliceMedia = String(JSON.parse(upload.body).content_uri).split('/').pop()!;
+});
+after(() => t.close());
+
+/** Logs in as the UI does and keeps the token for the following requests. */
+async function login(): Promise<string> {
+  const res = await ui.send('POST', '/_matrix/client/r0/login', {
+    device_id: null,
+    initial_device_display_name: 'Synapse Admin',
+    type: 'm.login.password',
+    user: 'boss',
+    password: PASSWORD,
+    identifier: { type: 'm.id.user', user: 'boss' },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.home_server, 'test.local');
+  assert.equal(res.body.user_id, BOSS);
+  assert.equal(typeof res.body.access_token, 'string');
+  assert.equal(typeof res.body.device_id, 'string');
+  ui.setToken(res.body.access_token);
+  return res.body.access_token;
+}
+
+test('login page: server version, spec versions and login flows without a token; password login; logout', async () => {
+  ui.setToken(null);
+  const version = await ui.get('/_synapse/admin/v1/server_version');
+  assert.equal(version.status, 200);
+  assert.equal(typeof version.body.server_version, 'string');
+  const versions = await ui.get('/_matrix/client/versions');
+  assert.equal(versions.status, 200);
+  assert.ok(Array.isArray(versions.body.versions));
+  const flows = await ui.get('/_matrix/client/r0/login');
+  assert.equal(flows.status, 200);
+  assert.ok(flows.body.flows.some((f: { type: string }) => f.type === 'm.login.password'));
+  await login();
+  const logout = await ui.send('POST', '/_matrix/client/r0/logout');
+  assert.equal(logout.status, 200, JSON.stringify(logout.body));
+  const after = await ui.get('/_synapse/admin/v2/users?from=0&limit=10');
+  assert.equal(after.status, 401);
+});
+
+test('CORS: a preflight for DELETE and PUT with Authorization and Content-Type is allowed', async () => {
+  for (const method of ['DELETE', 'PUT', 'POST']) {
+    const res = await t.app.inject({
+      method: 'OPTIONS',
+      url: `/_synapse/admin/v2/users/${enc(BOSS)}/devices/X`,
+      headers: {
+        origin: UI_ORIGIN,
+        'access-control-request-method': method,
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    assert.ok(res.statusCode === 200 || res.statusCode === 204, String(res.statusCode));
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.match(String(res.headers['access-control-allow-methods']), new RegExp(method));
+    const allowed = String(res.headers['access-control-allow-headers']).toLowerCase();
+    assert.match(allowed, /authorization/);
+    assert.match(allowed, /content-type/);
+  }
+  await login();
+  const list = await ui.get('/_synapse/admin/v2/users?from=0&limit=10');
+  assert.equal(list.headers['access-control-allow-origin'], '*');
+});
+
+test('users list: default filters and sort, search, column sorts', async () => {
+  await login();
+  const filter = { guests: true, deactivated: false, locked: false };
+  const list = await ui.get(
+    `/_synapse/admin/v2/users${getListQuery({ perPage: 10, field: 'name', order: 'ASC', filter })}`,
+  );
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.equal(typeof list.body.total, 'number');
+  const alices = list.body.users.filter((u: { name: string }) => u.name === ALICE);
+  assert.equal(alices.length, 1);
+  for (const key of ['name', 'is_guest', 'admin', 'deactivated', 'locked', 'erased', 'creation_ts'])
+    assert.ok(key in alices[0], key);
+  const search = await ui.get(
+    `/_synapse/admin/v2/users${getListQuery({ perPage: 10, field: 'name', order: 'ASC', filter: { ...filter, name: 'ali' } })}`,
+  );
+  assert.deepEqual(
+    search.body.users.map((u: { name: string }) => u.name),
+    [ALICE],
+  );
+  assert.equal(search.body.total, 1);
+  for (const field of ['displayname', 'is_guest', 'admin', 'deactivated', 'locked', 'creation_ts']) {
+    const sorted = await ui.get(
+      `/_synapse/admin/v2/users${getListQuery({ perPage: 10, field, order: 'DESC', filter })}`,
+    );
+    assert.equal(sorted.status, 200, `${field}: ${JSON.stringify(sorted.body)}`);
+  }
+});
+
+test('user page: details, devices, connections, media, rooms and pushers tabs read what the UI shows', async () => {
+  await login();
+  const user = `/_synapse/admin/v2/users/${enc(ALICE)}`;
+  const details = await ui.get(user);
+  assert.equal(details.status, 200);
+  assert.equal(details.body.name, ALICE);
+  assert.ok(Array.isArray(details.body.threepids));
+  assert.ok(Array.isArray(details.body.external_ids));
+  // A reference list's default sort is react-admin's: id, descending.
+  const ref = getListQuery({ perPage: 10, field: 'id', order: 'DESC' });
+  const devices = await ui.get(`${user}/devices${ref}`);
+  assert.equal(devices.status, 200, JSON.stringify(devices.body));
+  assert.equal(devices.body.total, 1);
+  assert.equal(devices.body.devices[0].device_id, alice.deviceId);
+  assert.equal(devices.body.devices[0].user_id, ALICE);
+  const whois = await ui.get(`/_synapse/admin/v1/whois/${enc(ALICE)}`);
+  assert.equal(whois.status, 200, JSON.stringify(whois.body));
+  assert.equal(whois.body.user_id, ALICE);
+  // Synapse puts every connection under one unnamed device and one session; the UI reads that.
+  assert.ok(Array.isArray(whois.body.devices[''].sessions[0].connections));
+  const media = await ui.get(
+    `/_synapse/admin/v1/users/${enc(ALICE)}/media${getListQuery({ perPage: 50, field: 'created_ts', order: 'DESC' })}`,
+  );
+  assert.equal(media.status, 200, JSON.stringify(media.body));
+  assert.equal(media.body.total, 1);
+  const row = media.body.media[0];
+  assert.equal(row.media_id, aliceMedia);
+  for (const key of ['created_ts', 'media_length', 'media_type', 'safe_from_quarantine'])
+    assert.ok(key in row, key);
+  const rooms = await ui.get(`/_synapse/admin/v1/users/${enc(ALICE)}/joined_rooms${ref}`);
+  assert.equal(rooms.status, 200, JSON.stringify(rooms.body));
+  assert.deepEqual(rooms.body.joined_rooms, [aliceRoom]);
+  assert.equal(rooms.body.total, 1);
+  // Each room's name comes from the room's own record (a ReferenceField: getMany, id url-encoded).
+  const room = await ui.get(`/_synapse/admin/v1/rooms/${enc(aliceRoom)}`);
+  assert.equal(room.status, 200);
+  assert.equal(room.body.name, 'Alice room');
+  const pushers = await ui.get(`/_synapse/admin/v1/users/${enc(ALICE)}/pushers${ref}`);
+  assert.equal(pushers.status, 200, JSON.stringify(pushers.body));
+  assert.deepEqual(pushers.body, { pushers: [], total: 0 });
+});
+
+test('user edit: saving the whole form record changes what was edited and keeps the rest', async () => {
+  await login();
+  const url = `/_synapse/admin/v2/users/${enc(ALICE)}`;
+  const record = (await ui.get(url)).body;
+  // The form sends the record back with the UI's own fields (id, avatar_src, creation_ts_ms) and null
+  // values left out, except user_type.
+  const form = Object.fromEntries(
+    Object.entries({
+      ...record,
+      id: record.name,
+      avatar_src: undefined,
+      creation_ts_ms: record.creation_ts * 1000,
+      is_guest: !!record.is_guest,
+      admin: !!record.admin,
+      deactivated: !!record.deactivated,
+      displayname: 'Alice Liddell',
+    }).filter(([key, value]) => value !== null || key === 'user_type'),
+  );
+  const saved = await ui.send('PUT', url, form);
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  assert.equal(saved.body.name, ALICE);
+  assert.equal(saved.body.displayname, 'Alice Liddell');
+  assert.equal(saved.body.admin, false);
+  assert.equal(saved.body.deactivated, false);
+  // Alice can still use her account: saving the form logged nobody out.
+  const whoami = await clientFor(t).get('/account/whoami', alice);
+  assert.equal(whoami.status, 200);
+});
+
+test('user actions: server notice, delete a device, erase (bulk delete)', async () => {
+  await login();
+  const notice = await ui.send('POST', '/_synapse/admin/v1/send_server_notice', {
+    user_id: ALICE,
+    content: { msgtype: 'm.text', body: 'Maintenance tonight' },
+  });
+  assert.equal(notice.status, 200, JSON.stringify(notice.body));
+  assert.equal(typeof notice.body.event_id, 'string');
+  const bob = await createTestUser(t, 'bob');
+  const bobDevice = `/_synapse/admin/v2/users/${enc(bob.userId)}/devices/${bob.deviceId}`;
+  const removed = await ui.send('DELETE', bobDevice);
+  assert.equal(removed.status, 200, JSON.stringify(removed.body));
+  assert.equal((await ui.get(bobDevice)).status, 404);
+  const erased = await ui.send('POST', `/_synapse/admin/v1/deactivate/${enc(bob.userId)}`, { erase: true });
+  assert.equal(erased.status, 200, JSON.stringify(erased.body));
+  const after = await ui.get(`/_synapse/admin/v2/users/${enc(bob.userId)}`);
+  assert.equal(after.body.deactivated, true);
+  assert.equal(after.body.erased, true);
+});
