@@ -118,6 +118,8 @@ export function createAppDeps(input: DepsInput): AppDeps {
     logger,
   });
   rooms.pipeline.afterPersist.push((stored) => notifications.eventPersisted(stored));
+  // Events a crash left without their notifications get them now.
+  notifications.catchUp();
   const roomAdmin = createRoomAdminServices({
     database,
     rooms,

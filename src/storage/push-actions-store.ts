@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { HotStatement } from './hot-statement.js';
+import { advancePushActionsPosition } from './push-actions-progress.js';
 
 export interface PushActionRow {
   roomId: string;
@@ -34,9 +35,16 @@ function insertStatement(rows: number): HotStatement {
   return statement;
 }
 
-/** Stores one event's notifications in one transaction; a repeat of the same (user, event) is ignored. */
-export async function insertPushActions(db: Kysely<Schema>, rows: readonly PushActionRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Stores notifications in one transaction; a repeat of the same (user, event) is ignored. With `position`,
+ * the same transaction records that every event up to it has its rows (push-actions-progress.ts).
+ */
+export async function insertPushActions(
+  db: Kysely<Schema>,
+  rows: readonly PushActionRow[],
+  opts: { position?: number } = {},
+): Promise<void> {
+  if (rows.length === 0 && opts.position === undefined) return;
   // Both B-trees lead with the user: inserting in user order walks their pages once, front to back.
   const sorted = [...rows].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   await db.transaction().execute(async (trx) => {
@@ -48,6 +56,7 @@ export async function insertPushActions(db: Kysely<Schema>, rows: readonly PushA
       }
       await insertStatement(part.length).execute(trx, parameters);
     }
+    if (opts.position !== undefined) await advancePushActionsPosition(trx, opts.position);
   });
 }
 

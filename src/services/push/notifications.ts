@@ -1,17 +1,27 @@
 // Runs the push rules on every new event (client-server-api, "Receiving notifications": for each local
 // member except the sender) and stores, per user, whether it notifies and highlights; /sync counts those
 // rows as unread notifications. Runs after the event commits, off the send path: events one at a time in
-// commit order, their rows stored in batches.
+// stream order, their rows stored in batches.
 //
 // Cheap by construction: each user's ruleset is compiled once and cached; a version check on the
 // account_data stream (every rule change rewrites m.push_rules there, also from another process) drops
 // the rulesets that changed; per-event values (property lookups, the body prepared for word matching, the
 // member count, the sender's power) are computed once and user-independent conditions decided once; the
 // rows of the events queued meanwhile go in in one transaction.
+//
+// Crash-safe: the rows go in with a stored position (push-actions-progress.ts) saying every event up to it
+// was evaluated; at start-up, and whenever a step finds events it was not handed, the events after the
+// position are read back and evaluated as the live path does (state before the event, current rules).
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import { insertPushActions, type PushActionRow } from '../../storage/push-actions-store.js';
+import {
+  advancePushActionsPosition,
+  eventsBetween,
+  initialPushActionsPosition,
+  pushActionsPosition,
+} from '../../storage/push-actions-progress.js';
 import { pushRulesChangedBetween, pushRulesOfUsers } from '../../storage/push-rules-batch-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
 import { Lru } from '../rooms/lru.js';
@@ -31,6 +41,12 @@ export interface NotificationsDeps {
 
 /** Compiled rulesets kept: enough for every member of the busiest rooms without holding every account. */
 const RULESET_CACHE = 20_000;
+/** Events evaluated per transaction at most (the start-up catch-up reads them in pages of this size). */
+const STEP = 500;
+/** Events without notifications after which the position is written anyway. */
+const POSITION_LAG = 200;
+/** How far back a database that never recorded the position looks on its first start. */
+const FIRST_LOOK_BACK = 10_000;
 
 export class Notifications {
   private readonly rulesets = new Lru<string, CompiledRuleset>(RULESET_CACHE);
@@ -40,6 +56,11 @@ export class Notifications {
   /** Events persisted and not yet evaluated, in commit order. */
   private readonly queue: StoredEvent[] = [];
   private draining: Promise<void> | undefined;
+  /** The start-up catch-up's end: 'start' until read, undefined once reached (or never asked for). */
+  private catchUpTo: number | 'start' | undefined;
+  /** The position last read or written (stored), and the one this process has evaluated up to (done). */
+  private stored = 0;
+  private done = 0;
   private readonly localSuffix: string;
 
   constructor(private readonly deps: NotificationsDeps) {
@@ -48,7 +69,7 @@ export class Notifications {
   }
 
   /**
-   * The after-persist hook: queues the event. Events are evaluated in commit order, and the rows of all
+   * The after-persist hook: queues the event. Events are evaluated in stream order, and the rows of all
    * events queued meanwhile are stored in one transaction: under load one commit serves many messages
    * instead of each adding its own to the writer's queue.
    */
@@ -57,39 +78,100 @@ export class Notifications {
     this.draining ??= this.drain();
   }
 
+  /**
+   * Runs the rules over the events a crash left without rows: those after the stored position, up to the
+   * newest event at start-up. Called once at start; /sync waits for it through settled().
+   */
+  catchUp(): void {
+    this.catchUpTo = 'start';
+    this.draining ??= this.drain();
+  }
+
   /** Resolves once every event persisted so far has its notifications stored (/sync waits on it). */
   settled(): Promise<void> {
     return this.draining ?? Promise.resolve();
   }
 
+  /**
+   * Walks the events stream from the stored position in steps of at most STEP events. Each step's rows and
+   * the position after it go in in one transaction, so a crash loses both or neither. Events this process
+   * did not queue (another process's, or those before a crash) are read back from the database; running
+   * the rules twice over an event stores nothing twice.
+   */
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0);
-        const rows: PushActionRow[] = [];
-        // Rule changes are looked for once per batch, not once per event.
-        await this.dropChangedRulesets().catch(() => undefined);
-        for (const stored of batch) {
-          try {
-            rows.push(...(await this.evaluate(stored, { checkRuleChanges: false })));
-          } catch (err) {
-            this.deps.logger.warn(
-              { err: { message: (err as Error).message }, eventId: stored.event.event_id },
-              'push rule evaluation failed',
-            );
-          }
+      for (;;) {
+        const position = await this.position();
+        if (this.catchUpTo === 'start')
+          this.catchUpTo = await currentStreamPosition(this.deps.database.db, 'events');
+        // Synchronous from here to the end of the loop: an event queued now starts its own drain.
+        this.forgetUpTo(position);
+        let target = this.catchUpTo ?? 0;
+        for (const e of this.queue) target = Math.max(target, e.streamOrdering);
+        if (target <= position) {
+          this.catchUpTo = undefined;
+          break;
         }
-        if (rows.length === 0) continue;
-        // No wake-up here: the events already woke their rooms' /syncs, which wait for settled().
-        try {
-          await insertPushActions(this.deps.database.db, rows);
-        } catch (err) {
-          this.deps.logger.warn({ err: { message: (err as Error).message } }, 'storing push actions failed');
-        }
+        await this.step(position, Math.min(target, position + STEP));
       }
+    } catch (err) {
+      // The events stay queued: the next event (or the next start) tries them again.
+      this.deps.logger.warn({ err: { message: (err as Error).message } }, 'storing push actions failed');
     } finally {
       this.draining = undefined;
     }
+  }
+
+  /** Evaluates the events in (position, end] and stores their rows with the new position. */
+  private async step(position: number, end: number): Promise<void> {
+    const db = this.deps.database.db;
+    let events = this.queue.filter((e) => e.streamOrdering > position && e.streamOrdering <= end);
+    if (events.length < end - position) {
+      const queued = new Set(events.map((e) => e.streamOrdering));
+      const read = await eventsBetween(db, position, end, STEP);
+      events = [...events, ...read.filter((e) => !queued.has(e.streamOrdering))];
+      events.sort((a, b) => a.streamOrdering - b.streamOrdering);
+    }
+    // Rule changes are looked for once per step, not once per event.
+    await this.dropChangedRulesets().catch(() => undefined);
+    const rows: PushActionRow[] = [];
+    for (const stored of events) {
+      try {
+        rows.push(...(await this.evaluate(stored, { checkRuleChanges: false })));
+      } catch (err) {
+        this.deps.logger.warn(
+          { err: { message: (err as Error).message }, eventId: stored.event.event_id },
+          'push rule evaluation failed',
+        );
+      }
+    }
+    // No wake-up here: the events already woke their rooms' /syncs, which wait for settled(). A step
+    // without rows records its position only now and then: a restart merely evaluates those events again.
+    if (rows.length > 0 || end - this.stored >= POSITION_LAG) {
+      await insertPushActions(db, rows, { position: end });
+      this.stored = end;
+    }
+    this.done = end;
+    this.forgetUpTo(end);
+  }
+
+  /** The position every event up to which has its rows: stored, or reached by this process. */
+  private async position(): Promise<number> {
+    const db = this.deps.database.db;
+    let stored = await pushActionsPosition(db);
+    if (stored === undefined) {
+      const current = await currentStreamPosition(db, 'events');
+      stored = await initialPushActionsPosition(db, current, FIRST_LOOK_BACK);
+      await advancePushActionsPosition(db, stored);
+    }
+    this.stored = Math.max(this.stored, stored);
+    return Math.max(this.stored, this.done);
+  }
+
+  private forgetUpTo(position: number): void {
+    let kept = 0;
+    for (const e of this.queue) if (e.streamOrdering > position) this.queue[kept++] = e;
+    this.queue.length = kept;
   }
 
   /** The notification rows an event gives its room's local members (nothing stored yet). */

@@ -1,0 +1,69 @@
+// How far push rules have been run over the events stream: every event at or below the position has its
+// event_push_actions rows. The position is a server_metadata row written in the transaction that stores
+// the rows it covers, so a crash can lose neither without the other; it only ever moves forward, so
+// several processes can write it.
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+import { EVENT_COLUMNS, rowToStoredEvent, type StoredEvent } from './events-store.js';
+
+const KEY = 'push_actions_position';
+
+/** The stored position, or undefined on a database that has never recorded one. */
+export async function pushActionsPosition(db: Kysely<Schema>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('server_metadata')
+    .select('value')
+    .where('key', '=', KEY)
+    .executeTakeFirst();
+  return row ? Number(row.value) : undefined;
+}
+
+/** Moves the position forward to `position` (never back); call inside the transaction storing the rows. */
+export async function advancePushActionsPosition(db: Kysely<Schema>, position: number): Promise<void> {
+  await db
+    .insertInto('server_metadata')
+    .values({ key: KEY, value: String(position) })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ value: (eb) => eb.ref('excluded.value') })
+        .where(sql<boolean>`cast(server_metadata.value as bigint) < cast(excluded.value as bigint)`),
+    )
+    .execute();
+}
+
+/**
+ * Where a database that never recorded the position starts: after its newest notification (whatever a
+ * crash lost came after it), but at most `lookBack` events back, so an upgrade does not run the rules
+ * over years of history.
+ */
+export async function initialPushActionsPosition(
+  db: Kysely<Schema>,
+  current: number,
+  lookBack: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom('event_push_actions')
+    .select((eb) => eb.fn.max('stream_ordering').as('newest'))
+    .executeTakeFirst();
+  const newest = row?.newest == null ? 0 : Number(row.newest);
+  return Math.min(current, Math.max(newest, current - lookBack));
+}
+
+/** Events in (after, upTo] in stream order, at most `limit` of them. */
+export async function eventsBetween(
+  db: Kysely<Schema>,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('stream_ordering', '>', after)
+    .where('stream_ordering', '<=', upTo)
+    .orderBy('stream_ordering')
+    .limit(limit)
+    .execute();
+  return rows.map(rowToStoredEvent);
+}
