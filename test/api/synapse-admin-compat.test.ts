@@ -234,3 +234,248 @@ test('user actions: server notice, delete a device, erase (bulk delete)', async 
   assert.equal(after.body.deactivated, true);
   assert.equal(after.body.erased, true);
 });
+
+test('rooms list: default sort, search, column sorts; room page tabs', async () => {
+  await login();
+  const list = await ui.get(
+    `/_synapse/admin/v1/rooms${getListQuery({ perPage: 10, field: 'name', order: 'ASC' })}`,
+  );
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.equal(typeof list.body.total_rooms, 'number');
+  const row = list.body.rooms.find((r: { room_id: string }) => r.room_id === aliceRoom);
+  for (const key of [
+    'name',
+    'canonical_alias',
+    'joined_members',
+    'joined_local_members',
+    'version',
+    'creator',
+    'encryption',
+    'federatable',
+    'public',
+    'join_rules',
+    'guest_access',
+    'history_visibility',
+    'state_events',
+  ])
+    assert.ok(key in row, key);
+  const search = await ui.get(
+    `/_synapse/admin/v1/rooms${getListQuery({ perPage: 10, field: 'name', order: 'ASC', filter: { search_term: 'Alice' } })}`,
+  );
+  assert.deepEqual(
+    search.body.rooms.map((r: { room_id: string }) => r.room_id),
+    [aliceRoom],
+  );
+  for (const field of [
+    'encryption',
+    'joined_members',
+    'joined_local_members',
+    'state_events',
+    'version',
+    'federatable',
+    'public',
+  ]) {
+    const sorted = await ui.get(
+      `/_synapse/admin/v1/rooms${getListQuery({ perPage: 10, field, order: 'DESC' })}`,
+    );
+    assert.equal(sorted.status, 200, `${field}: ${JSON.stringify(sorted.body)}`);
+  }
+  const room = await ui.get(`/_synapse/admin/v1/rooms/${enc(aliceRoom)}`);
+  assert.equal(room.status, 200);
+  for (const key of ['room_id', 'name', 'topic', 'joined_local_devices', 'creator'])
+    assert.ok(key in room.body, key);
+  // Reference lists put the room id into the path as it is.
+  const ref = getListQuery({ perPage: 10, field: 'id', order: 'DESC' });
+  const members = await ui.get(`/_synapse/admin/v1/rooms/${aliceRoom}/members${ref}`);
+  assert.equal(members.status, 200, JSON.stringify(members.body));
+  assert.deepEqual(members.body.members, [ALICE]);
+  assert.equal(members.body.total, 1);
+  const state = await ui.get(`/_synapse/admin/v1/rooms/${aliceRoom}/state${ref}`);
+  assert.equal(state.status, 200, JSON.stringify(state.body));
+  const create = state.body.state.find((e: { type: string }) => e.type === 'm.room.create');
+  for (const key of ['event_id', 'origin_server_ts', 'content', 'sender']) assert.ok(key in create, key);
+  const extremities = await ui.get(`/_synapse/admin/v1/rooms/${aliceRoom}/forward_extremities${ref}`);
+  assert.equal(extremities.status, 200, JSON.stringify(extremities.body));
+  assert.equal(extremities.body.count, 1);
+  for (const key of ['event_id', 'received_ts', 'depth', 'state_group'])
+    assert.ok(key in extremities.body.results[0], key);
+});
+
+test('room directory: list, publish and unpublish a room the admin is not in (r0 paths)', async () => {
+  await login();
+  // Only joinable rooms are listed (join rule public), as in Synapse.
+  const room = await clientFor(t).createRoom(alice, { name: 'Town square', preset: 'public_chat' });
+  const directory = () =>
+    ui.get(`/_matrix/client/r0/publicRooms${getListQuery({ perPage: 100, field: 'id', order: 'ASC' })}`);
+  const before = await directory();
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  assert.equal(typeof before.body.total_room_count_estimate, 'number');
+  const publish = await ui.send('PUT', `/_matrix/client/r0/directory/list/room/${room}`, {
+    visibility: 'public',
+  });
+  assert.equal(publish.status, 200, JSON.stringify(publish.body));
+  const listed = await directory();
+  const entry = listed.body.chunk.find((r: { room_id: string }) => r.room_id === room);
+  assert.equal(entry.name, 'Town square');
+  for (const key of ['num_joined_members', 'world_readable', 'guest_can_join']) assert.ok(key in entry, key);
+  const unpublish = await ui.send('PUT', `/_matrix/client/r0/directory/list/room/${room}`, {
+    visibility: 'private',
+  });
+  assert.equal(unpublish.status, 200, JSON.stringify(unpublish.body));
+  const after = await directory();
+  assert.ok(!after.body.chunk.some((r: { room_id: string }) => r.room_id === room));
+});
+
+test('event reports: list newest first, show with the event, delete', async () => {
+  await login();
+  const eventId = await clientFor(t).send(alice, aliceRoom, 'report me');
+  const made = await clientFor(t).post(`/rooms/${enc(aliceRoom)}/report/${enc(eventId)}`, alice, {
+    reason: 'spam',
+    score: -100,
+  });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const list = await ui.get(
+    `/_synapse/admin/v1/event_reports${getListQuery({ perPage: 10, field: 'received_ts', order: 'DESC' })}`,
+  );
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.equal(list.body.total, 1);
+  const report = list.body.event_reports[0];
+  for (const key of [
+    'id',
+    'received_ts',
+    'user_id',
+    'score',
+    'name',
+    'room_id',
+    'event_id',
+    'sender',
+    'reason',
+  ])
+    assert.ok(key in report, key);
+  const shown = await ui.get(`/_synapse/admin/v1/event_reports/${enc(report.id)}`);
+  assert.equal(shown.status, 200, JSON.stringify(shown.body));
+  assert.equal(shown.body.event_json.content.body, 'report me');
+  assert.equal(typeof shown.body.event_json.origin_server_ts, 'number');
+  // react-admin's default delete sends the record it shows as the body.
+  const deleted = await ui.send('DELETE', `/_synapse/admin/v1/event_reports/${report.id}`, shown.body);
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  assert.equal((await ui.get(`/_synapse/admin/v1/event_reports/${report.id}`)).status, 404);
+});
+
+async function uploadAsAlice(body: string): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/_matrix/media/v3/upload?filename=b.txt',
+    headers: { ...alice.auth, 'content-type': 'text/plain' },
+    payload: body,
+  });
+  return String(JSON.parse(res.body).content_uri).split('/').pop()!;
+}
+
+test('media: protect, quarantine and their undo with no body; delete one; delete by date; statistics', async () => {
+  await login();
+  const mediaId = await uploadAsAlice('to be handled');
+  const info = async () => {
+    const res = await ui.get(
+      `/_synapse/admin/v1/users/${enc(ALICE)}/media${getListQuery({ perPage: 50, field: 'created_ts', order: 'DESC' })}`,
+    );
+    return res.body.media.find((m: { media_id: string }) => m.media_id === mediaId);
+  };
+  for (const [path, check] of [
+    [`/_synapse/admin/v1/media/protect/${mediaId}`, (m: any) => m.safe_from_quarantine === true], // eslint-disable-line @typescript-eslint/no-explicit-any
+    [`/_synapse/admin/v1/media/unprotect/${mediaId}`, (m: any) => m.safe_from_quarantine === false], // eslint-disable-line @typescript-eslint/no-explicit-any
+    [`/_synapse/admin/v1/media/quarantine/test.local/${mediaId}`, (m: any) => m.quarantined_by === BOSS], // eslint-disable-line @typescript-eslint/no-explicit-any
+    [`/_synapse/admin/v1/media/unquarantine/test.local/${mediaId}`, (m: any) => !m.quarantined_by], // eslint-disable-line @typescript-eslint/no-explicit-any
+  ] as const) {
+    const res = await ui.send('POST', path);
+    assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+    assert.ok(check(await info()), path);
+  }
+  const deleted = await ui.send('DELETE', `/_synapse/admin/v1/media/test.local/${mediaId}`);
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  assert.equal(await info(), undefined);
+  const stats = await ui.get(
+    `/_synapse/admin/v1/statistics/users/media${getListQuery({ perPage: 10, field: 'media_length', order: 'DESC' })}`,
+  );
+  assert.equal(stats.status, 200, JSON.stringify(stats.body));
+  assert.equal(typeof stats.body.total, 'number');
+  const aliceStats = stats.body.users.find((u: { user_id: string }) => u.user_id === ALICE);
+  for (const key of ['displayname', 'media_count', 'media_length']) assert.ok(key in aliceStats, key);
+  const searched = await ui.get(
+    `/_synapse/admin/v1/statistics/users/media${getListQuery({ perPage: 10, field: 'media_length', order: 'DESC', filter: { search_term: 'alice' } })}`,
+  );
+  assert.deepEqual(
+    searched.body.users.map((u: { user_id: string }) => u.user_id),
+    [ALICE],
+  );
+  // The "delete media" dialog: everything older than a date, on the older path with the server name.
+  const old = await uploadAsAlice('old bytes');
+  const byDate = await ui.send(
+    'POST',
+    `/_synapse/admin/v1/media/test.local/delete?before_ts=${Date.now() + 60_000}&size_gt=0&keep_profiles=true`,
+  );
+  assert.equal(byDate.status, 200, JSON.stringify(byDate.body));
+  assert.ok(byDate.body.deleted_media.includes(old));
+  assert.equal(byDate.body.total, byDate.body.deleted_media.length);
+});
+
+test('registration tokens: list valid ones, create from the form, edit with the whole record, delete', async () => {
+  await login();
+  const list = () =>
+    ui.get(
+      `/_synapse/admin/v1/registration_tokens${getListQuery({ perPage: 500, field: 'id', order: 'ASC', filter: { valid: true } })}`,
+    );
+  assert.deepEqual((await list()).body, { registration_tokens: [] });
+  const made = await ui.send('POST', '/_synapse/admin/v1/registration_tokens/new', {
+    token: 'family',
+    uses_allowed: 5,
+  });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  assert.equal(made.body.token, 'family');
+  const generated = await ui.send('POST', '/_synapse/admin/v1/registration_tokens/new', { length: 16 });
+  assert.equal(generated.status, 200, JSON.stringify(generated.body));
+  assert.equal(generated.body.token.length, 16);
+  const listed = await list();
+  assert.equal(listed.status, 200);
+  assert.equal(listed.body.registration_tokens.length, 2);
+  const record = (await ui.get('/_synapse/admin/v1/registration_tokens/family')).body;
+  for (const key of ['token', 'uses_allowed', 'pending', 'completed', 'expiry_time'])
+    assert.ok(key in record, key);
+  // The edit form sends the record back with the UI's id and without null values.
+  const form = Object.fromEntries(
+    Object.entries({ ...record, id: record.token, uses_allowed: 10 }).filter(([, value]) => value !== null),
+  );
+  const edited = await ui.send('PUT', '/_synapse/admin/v1/registration_tokens/family', form);
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  assert.equal(edited.body.uses_allowed, 10);
+  const removed = await ui.send('DELETE', '/_synapse/admin/v1/registration_tokens/family');
+  assert.equal(removed.status, 200, JSON.stringify(removed.body));
+  assert.equal((await ui.get('/_synapse/admin/v1/registration_tokens/family')).status, 404);
+});
+
+test('federation destinations: the list answers with its array and total', async () => {
+  await login();
+  const list = await ui.get(
+    `/_synapse/admin/v1/federation/destinations${getListQuery({ perPage: 10, field: 'destination', order: 'ASC' })}`,
+  );
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.ok(Array.isArray(list.body.destinations));
+  assert.equal(typeof list.body.total, 'number');
+});
+
+test('CSV import: an unknown user is a 404 (then created), a known one is found', async () => {
+  await login();
+  const missing = await ui.get(`/_synapse/admin/v2/users/${enc('@carol:test.local')}`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.errcode, 'M_NOT_FOUND');
+  const created = await ui.send('PUT', `/_synapse/admin/v2/users/@carol:test.local`, {
+    id: 'carol',
+    displayname: 'Carol',
+    password: 'imported password 1',
+    admin: false,
+    deactivated: false,
+    is_guest: false,
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.name, '@carol:test.local');
+});
