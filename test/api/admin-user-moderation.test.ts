@@ -166,6 +166,35 @@ test('shadow ban: messages, invites and createRoom invites seem to succeed but n
   );
 });
 
+test("shadow ban: the user's profile changes reach no room (an admin's change of it still does)", async () => {
+  const spammer = await createTestUser(t, 'namespammer');
+  const victim = await createTestUser(t, 'namevictim');
+  const roomId = await sharedRoom(victim, spammer);
+  const memberSeen = async () =>
+    (await api.get(`${room(roomId)}/state/m.room.member/${enc(spammer.userId)}`, victim)).body;
+  const before = await memberSeen();
+  assert.equal(
+    (await api.post(`/_synapse/admin/v1/users/${enc(spammer.userId)}/shadow_ban`, root)).status,
+    200,
+  );
+
+  const profile = `/_matrix/client/v3/profile/${enc(spammer.userId)}`;
+  assert.equal(
+    (await api.put(`${profile}/displayname`, spammer, { displayname: 'CHEAP WATCHES' })).status,
+    200,
+  );
+  assert.equal((await api.put(`${profile}/avatar_url`, spammer, { avatar_url: 'mxc://x/spam' })).status, 200);
+  // The change seems made to the spammer, but the room keeps the old member event.
+  assert.equal((await api.get(profile, spammer)).body.displayname, 'CHEAP WATCHES');
+  assert.deepEqual(await memberSeen(), before);
+
+  const byAdmin = await api.put(`/_synapse/admin/v2/users/${enc(spammer.userId)}`, root, {
+    displayname: 'Renamed',
+  });
+  assert.equal(byAdmin.status, 200);
+  assert.equal((await memberSeen()).displayname, 'Renamed');
+});
+
 test('spec lock: a locked user gets 401 M_USER_LOCKED (soft logout) everywhere but logout; unlock restores', async () => {
   let bob = await createTestUser(t, 'bob');
   const url = `/_matrix/client/v1/admin/lock/${enc(bob.userId)}`;

@@ -57,6 +57,9 @@ export class Profiles {
     const before = await getProfile(this.deps.database.db, userId);
     await setProfileField(this.deps.database.db, userId, field, stored);
     if (before?.[field] === stored) return;
+    // A shadow-banned user's new name or avatar is theirs to see but reaches no room (as Synapse): a
+    // spammer's name change must not broadcast to everyone they share a room with.
+    if (requester.shadowBanned) return;
     const after = (await getProfile(this.deps.database.db, userId))!;
     for (const hook of this.deps.onProfileChange) {
       try {
