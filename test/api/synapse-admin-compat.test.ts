@@ -479,3 +479,30 @@ test('CSV import: an unknown user is a 404 (then created), a known one is found'
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.equal(created.body.name, '@carol:test.local');
 });
+
+test("media link: /_matrix/media/v1/download (the UI's 'open' button) serves media from before the freeze", async () => {
+  const open = await startTestApp({ configYaml: `${BASE_CONFIG}\nenable_authenticated_media: false\n` });
+  try {
+    const bob = await createTestUser(open, 'bob');
+    const upload = await open.app.inject({
+      method: 'POST',
+      url: '/_matrix/media/v3/upload?filename=note.txt',
+      headers: { ...bob.auth, 'content-type': 'text/plain' },
+      payload: 'plain bytes',
+    });
+    const mediaId = String(JSON.parse(upload.body).content_uri).split('/').pop()!;
+    // A link opened in a new tab: no token.
+    const res = await open.app.inject({
+      method: 'GET',
+      url: `/_matrix/media/v1/download/test.local/${mediaId}?allow_redirect=true`,
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.body, 'plain bytes');
+  } finally {
+    await open.close();
+  }
+  // With authenticated media on (the default), new media is not served there, as in Synapse.
+  const res = await ui.get(`/_matrix/media/v1/download/test.local/${aliceMedia}?allow_redirect=true`);
+  assert.equal(res.status, 404);
+  assert.equal(res.body.errcode, 'M_NOT_FOUND');
+});

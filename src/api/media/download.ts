@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
+import { LEGACY_MEDIA_PREFIXES } from './legacy-prefixes.js';
 import { MEDIA_CSP, contentDisposition, servedContentType } from '../../services/media/content-headers.js';
 import { intParam, queryOf } from '../client/params.js';
 
@@ -54,7 +55,7 @@ export async function downloadRoutes(app: FastifyInstance, deps: AppDeps): Promi
       },
     );
     // GET /_matrix/media/v3/download/{serverName}/{mediaId}[/{fileName}] (deprecated)
-    for (const prefix of ['/_matrix/media/v3', '/_matrix/media/r0'])
+    for (const prefix of LEGACY_MEDIA_PREFIXES)
       app.get<{ Params: DownloadParams }>(`${prefix}/download${path}`, (request, reply) =>
         serve(request, reply, false),
       );
@@ -67,7 +68,7 @@ export async function downloadRoutes(app: FastifyInstance, deps: AppDeps): Promi
     return config();
   });
   // GET /_matrix/media/v3/config (deprecated; still authenticated, as it always was)
-  for (const prefix of ['/_matrix/media/v3', '/_matrix/media/r0'])
+  for (const prefix of LEGACY_MEDIA_PREFIXES)
     app.get(`${prefix}/config`, async (request) => {
       await authenticate(request, deps, { allowGuest: true });
       return config();

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
+import { LEGACY_MEDIA_PREFIXES } from './legacy-prefixes.js';
 import type { ThumbnailRequest } from '../../services/media/thumbnails.js';
 import { boolParam, intParam, queryOf, stringParam, type Query } from '../client/params.js';
 import { mediaSecurityHeaders } from './download.js';
@@ -73,7 +74,7 @@ export async function thumbnailRoutes(app: FastifyInstance, deps: AppDeps): Prom
     },
   );
   // GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId} (deprecated; frozen)
-  for (const prefix of ['/_matrix/media/v3', '/_matrix/media/r0'])
+  for (const prefix of LEGACY_MEDIA_PREFIXES)
     app.get<{ Params: ThumbnailParams }>(`${prefix}/thumbnail/:serverName/:mediaId`, (request, reply) =>
       serve(request, reply, false),
     );
