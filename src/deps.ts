@@ -166,5 +166,6 @@ export function stopBackgroundJobs(deps: AppDeps): void {
   deps.typing.close();
   deps.e2e.toDevice.close();
   deps.media.retention.close();
+  deps.media.repository.accessTimes.close();
   deps.roomAdmin.tasks.close();
 }

@@ -53,6 +53,12 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
     logger.info({ database: database.description }, 'database ready');
 
     const deps: AppDeps = createAppDeps({ config, database, logger, signingKeys });
+    // After the listeners stop and before the database closes: download times still in memory are written.
+    cleanups.unshift(() =>
+      deps.media.repository.accessTimes.flush().catch((err: unknown) => {
+        logger.warn({ err: { message: (err as Error).message } }, 'recording media access times failed');
+      }),
+    );
     const listeners = await startListeners(deps, config.listeners, logger);
     // Room deletions and purges a crash interrupted carry on from where they stopped. Only the server does
     // this, never `hearth admin`, whose process shares the database but not the server's room caches.

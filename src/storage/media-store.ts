@@ -96,8 +96,26 @@ export async function completeMedia(
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function touchMedia(db: Kysely<Schema>, mediaId: string, now: number): Promise<void> {
-  await db.updateTable('media').set({ last_access_ts: now }).where('media_id', '=', mediaId).execute();
+/**
+ * Writes downloads' times (media id to newest access) in one transaction; a stored time that is already
+ * later is kept. In media id order, so two processes writing the same rows lock them in the same order.
+ */
+export async function recordMediaAccesses(
+  db: Kysely<Schema>,
+  accesses: ReadonlyMap<string, number>,
+): Promise<void> {
+  if (accesses.size === 0) return;
+  const sorted = [...accesses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  await db.transaction().execute(async (trx) => {
+    for (const [mediaId, ts] of sorted) {
+      await trx
+        .updateTable('media')
+        .set({ last_access_ts: ts })
+        .where('media_id', '=', mediaId)
+        .where('last_access_ts', '<', ts)
+        .execute();
+    }
+  });
 }
 
 /** Deletes reserved ids that expired without content; returns their ids. */

@@ -48,7 +48,7 @@ export class MediaAdmin {
     private readonly deps: MediaDeps,
     private readonly media: Media,
   ) {
-    this.deletion = new MediaDeletion(deps, media.files);
+    this.deletion = new MediaDeletion(deps, media.files, media.accessTimes);
   }
 
   private get serverName(): string {

@@ -9,6 +9,7 @@ import {
   type OldMediaFilter,
 } from '../../storage/media-admin-store.js';
 import type { FileStore } from './file-store.js';
+import type { MediaAccessTimes } from './access-times.js';
 import type { MediaDeps } from './media.js';
 import { avatarUrisOfEvent, parseMxc } from './media-references.js';
 
@@ -21,6 +22,7 @@ export class MediaDeletion {
   constructor(
     private readonly deps: MediaDeps,
     private readonly files: FileStore,
+    private readonly accessTimes: MediaAccessTimes,
   ) {}
 
   /** Deletes the given local media whatever their flags; returns the ids that existed and are gone. */
@@ -31,12 +33,16 @@ export class MediaDeletion {
   /** Deletes local media last accessed before `beforeTs`, as Synapse's delete_old_local_media. */
   async deleteOld(opts: DeleteOldOptions): Promise<string[]> {
     const db = this.deps.database.db;
+    // Downloads not written yet count: media used a moment ago is not unused (a failed write stops here).
+    await this.accessTimes.flush();
     let ids = await oldMediaIds(db, opts);
     if (opts.keepProfiles && ids.length > 0) {
       const avatars = await this.avatarMediaIds();
       ids = ids.filter((id) => !avatars.has(id));
     }
-    // The filter is checked again as rows are deleted: media touched since it was picked stays.
+    // The filter is checked again as rows are deleted: media touched since it was picked stays, as does
+    // media downloaded meanwhile (still in memory).
+    ids = ids.filter((id) => !this.accessTimes.isPending(id));
     return this.removeFiles(await deleteLocalMediaRows(db, ids, opts));
   }
 

@@ -11,10 +11,10 @@ import {
   countPendingMedia,
   getMedia,
   insertMedia,
-  touchMedia,
   type MediaRecord,
 } from '../../storage/media-store.js';
 import { FileStore, isStoredMediaId, tooLarge } from './file-store.js';
+import { MediaAccessTimes } from './access-times.js';
 
 export interface MediaDeps {
   config: HomeserverConfig;
@@ -48,12 +48,15 @@ function randomMediaId(): string {
 
 export class Media {
   readonly files: FileStore;
+  /** Download times, written in batches (access-times.ts). */
+  readonly accessTimes: MediaAccessTimes;
   readonly onUploaded: UploadedHook[] = [];
   /** Downloads waiting for a reserved id's content, woken when it arrives. */
   private readonly waiting = new Map<string, Set<(arrived: boolean) => void>>();
 
   constructor(private readonly deps: MediaDeps) {
     this.files = new FileStore(deps.config.media_store_path);
+    this.accessTimes = new MediaAccessTimes(deps);
   }
 
   get serverName(): string {
@@ -181,7 +184,7 @@ export class Media {
         return this.find(serverName, mediaId, { authenticated: opts.authenticated });
       throw new MatrixError(504, 'M_NOT_YET_UPLOADED', 'The media has not been uploaded yet');
     }
-    await touchMedia(this.deps.database.db, mediaId, this.deps.clock());
+    this.accessTimes.accessed(mediaId, this.deps.clock());
     return { record, path: this.files.contentPath(mediaId) };
   }
 

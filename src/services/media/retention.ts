@@ -30,7 +30,7 @@ export class MediaRetention {
     private readonly deps: MediaDeps,
     media: Media,
   ) {
-    this.deletion = new MediaDeletion(deps, media.files);
+    this.deletion = new MediaDeletion(deps, media.files, media.accessTimes);
     // A server that leaves media to another one (enable_media_repo: false) leaves its housekeeping too.
     if (deps.config.enable_media_repo) this.schedule(FIRST_RUN_DELAY_MS);
   }
