@@ -1,6 +1,9 @@
 // The limiter's arithmetic against values worked out by hand from Synapse's formulas, and its memory bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LeakyBucketLimiter, LimitExceeded } from './leaky-bucket.js';
 
 function limiter(perSecond: number, burstCount: number, maxKeys?: number) {
@@ -64,6 +67,27 @@ test('memory stays bounded: emptied buckets are forgotten, and at most maxKeys a
   clock.now += 120_000;
   l.check('late');
   assert.equal(l.size, 1);
+});
+
+test('long keys (a megabyte user id in a login, a forged forwarded address) do not stay in memory', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { l } = limiter(0.17, 3);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const first = randomBytes(500_000).toString('hex');
+  l.record(first);
+  // 200 distinct 1 MB keys: kept as they are, they would hold 200 MB.
+  for (let i = 0; i < 199; i++) l.record(randomBytes(500_000).toString('hex'));
+  gc();
+  const grownMb = (process.memoryUsage().heapUsed - before) / 1e6;
+  assert.ok(grownMb < 20, `heap grew by ${grownMb.toFixed(1)} MB`);
+  assert.equal(l.size, 200);
+  // Still one bucket per key: the same long key meets its own count.
+  l.record(first);
+  l.record(first);
+  assert.equal(l.check(first).allowed, false);
+  assert.equal(l.check(`${first}x`).allowed, true);
 });
 
 test('a clock that steps back does not fill the bucket (it counts as no time passing)', () => {

@@ -3,6 +3,7 @@
 // when its bucket was last empty and how many actions were added since, so nothing runs per bucket over
 // time. Buckets live in memory, per process (as in Synapse); an emptied bucket is forgotten, and at most
 // `maxKeys` are kept, so an address scan cannot grow the map without bound.
+import { createHash } from 'node:crypto';
 import { MatrixError } from '../../matrix-error.js';
 
 export interface LimitSettings {
@@ -37,6 +38,19 @@ interface Bucket {
 /** How often (in ms of the clock) emptied buckets are swept out. */
 const SWEEP_INTERVAL_MS = 60_000;
 
+/**
+ * Keys are client-chosen strings (the user id a login names, a forwarded address), so a longer one is
+ * held as its SHA-256: otherwise the 20,000 buckets a limit keeps could each hold a megabyte-sized key
+ * (a login body may be 20 MiB) and the bound on memory would be no bound. User ids and addresses are
+ * far shorter and kept as they are.
+ */
+const MAX_KEY_LENGTH = 256;
+
+function bucketKey(key: string): string {
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  return `sha256:${createHash('sha256').update(key, 'utf8').digest('base64')}`;
+}
+
 export class LimitExceeded extends MatrixError {
   constructor(
     readonly limiter: string,
@@ -65,7 +79,8 @@ export class LeakyBucketLimiter {
   }
 
   /** Whether `key` may act now; counts the action when allowed unless `update` is false. */
-  check(key: string, opts: CheckOptions = {}): LimitDecision {
+  check(rawKey: string, opts: CheckOptions = {}): LimitDecision {
+    const key = bucketKey(rawKey);
     const { perSecond, burstCount } = opts.settings ?? this.settings;
     const actions = opts.actions ?? 1;
     const nowMs = this.clock();
@@ -103,7 +118,8 @@ export class LeakyBucketLimiter {
   }
 
   /** Counts actions that happened whether allowed or not (a failed login attempt). */
-  record(key: string, actions = 1): void {
+  record(rawKey: string, actions = 1): void {
+    const key = bucketKey(rawKey);
     const nowS = this.clock() / 1000;
     const bucket = this.buckets.get(key);
     const perSecond = bucket?.perSecond ?? this.settings.perSecond;
