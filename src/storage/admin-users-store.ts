@@ -25,6 +25,8 @@ export interface UserListFilter {
   userId?: string;
   guests: boolean;
   deactivated: boolean;
+  /** Only deactivated users (v3's deactivated=true); deactivated must then be true too. */
+  onlyDeactivated?: boolean;
   admins?: boolean;
   /** '' stands for ordinary users (user_type null). */
   userTypes?: string[];
@@ -91,6 +93,7 @@ function baseQuery(db: Kysely<Schema>, filter: UserListFilter) {
   }
   if (!filter.guests) query = query.where('u.is_guest', '=', 0);
   if (!filter.deactivated) query = query.where('u.deactivated', '=', 0);
+  if (filter.onlyDeactivated) query = query.where('u.deactivated', '=', 1);
   if (!filter.locked) query = query.where(sql<SqlBool>`coalesce(m.locked, 0) = 0`);
   if (filter.admins !== undefined) query = query.where('u.is_admin', '=', filter.admins ? 1 : 0);
   const types = filter.userTypes;

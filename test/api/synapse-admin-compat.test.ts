@@ -506,3 +506,50 @@ test("media link: /_matrix/media/v1/download (the UI's 'open' button) serves med
   assert.equal(res.status, 404);
   assert.equal(res.body.errcode, 'M_NOT_FOUND');
 });
+
+test('maintained fork (etkecc): user list through v3, deactivated=true lists only deactivated users', async () => {
+  await login();
+  const dora = await createTestUser(t, 'dora');
+  const gone = await ui.send('POST', `/_synapse/admin/v1/deactivate/${enc(dora.userId)}`, { erase: false });
+  assert.equal(gone.status, 200);
+  const list = async (filter: Record<string, string | boolean | undefined>) => {
+    // The fork's default filters, and its own suspended filter (which Synapse ignores).
+    const res = await ui.get(
+      `/_synapse/admin/v3/users${getListQuery({ perPage: 10, field: 'name', order: 'ASC', filter: { guests: false, locked: false, suspended: false, ...filter } })}`,
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.total, res.body.users.length);
+    return res.body.users.map((u: { name: string }) => u.name) as string[];
+  };
+  const all = await list({});
+  assert.ok(all.includes(dora.userId) && all.includes(ALICE));
+  assert.deepEqual(
+    (await list({ deactivated: true })).filter((name) => [dora.userId, ALICE].includes(name)),
+    [dora.userId],
+  );
+  const active = await list({ deactivated: false });
+  assert.ok(active.includes(ALICE) && !active.includes(dora.userId));
+  // v2 keeps its meaning: deactivated=true adds them to the active ones.
+  const v2 = await ui.get(`/_synapse/admin/v2/users?deactivated=true&limit=100`);
+  const v2Names = v2.body.users.map((u: { name: string }) => u.name);
+  assert.ok(v2Names.includes(dora.userId) && v2Names.includes(ALICE));
+  // Bad input and callers who are no admins, as for v2.
+  for (const [query, errcode] of [
+    ['deactivated=maybe', 'M_INVALID_PARAM'],
+    ['order_by=password', 'M_INVALID_PARAM'],
+    ['dir=up', 'M_INVALID_PARAM'],
+  ]) {
+    const res = await ui.get(`/_synapse/admin/v3/users?${query}`);
+    assert.equal(res.status, 400, query);
+    assert.equal(res.body.errcode, errcode, query);
+  }
+  const outsider = await t.app.inject({
+    method: 'GET',
+    url: '/_synapse/admin/v3/users',
+    headers: alice.auth,
+  });
+  assert.equal(outsider.statusCode, 403);
+  assert.equal(JSON.parse(outsider.body).errcode, 'M_FORBIDDEN');
+  const anonymous = await t.app.inject({ method: 'GET', url: '/_synapse/admin/v3/users' });
+  assert.equal(anonymous.statusCode, 401);
+});

@@ -1,5 +1,7 @@
 // The Synapse Admin API's user list (Synapse docs: admin_api/user_admin_api, "List Accounts"), with
 // Synapse's parameters and defaults: guests shown, deactivated and locked users hidden unless asked for.
+// v3 differs only in `deactivated`: true lists only deactivated users, false only active ones, and
+// without it both (synapse-admin's maintained fork lists users through v3).
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticateAdmin } from '../../http/auth.js';
@@ -14,13 +16,16 @@ import {
 } from '../../storage/admin-users-store.js';
 import { boolParam, intParam, queryOf, stringParam, type Query } from '../client/params.js';
 
-function filterOf(query: Query): UserListFilter {
+function filterOf(query: Query, version: 'v2' | 'v3'): UserListFilter {
   const types = query.user_types;
+  const deactivated = boolParam(query, 'deactivated');
   return {
     name: stringParam(query, 'name'),
     userId: stringParam(query, 'user_id'),
     guests: boolParam(query, 'guests') ?? true,
-    deactivated: boolParam(query, 'deactivated') ?? false,
+    ...(version === 'v2'
+      ? { deactivated: deactivated ?? false }
+      : { deactivated: deactivated !== false, onlyDeactivated: deactivated === true }),
     admins: boolParam(query, 'admins'),
     userTypes: types === undefined ? undefined : Array.isArray(types) ? types : [types],
     locked: boolParam(query, 'locked') ?? false,
@@ -63,18 +68,19 @@ function listedUserJson(user: AdminUserRow) {
 }
 
 export async function usersListRoutes(app: FastifyInstance, deps: AppDeps, users: UserAdmin): Promise<void> {
-  // GET /_synapse/admin/v2/users
-  app.get('/_synapse/admin/v2/users', async (request) => {
-    await authenticateAdmin(request, deps);
-    const query = queryOf(request);
-    const page = pageOf(query);
-    const { users: rows, total } = await users.list(filterOf(query), page);
-    const next = page.from + rows.length;
-    return {
-      users: rows.map(listedUserJson),
-      // Present only while more users follow, as a string (Synapse's pagination token).
-      ...(page.from + page.limit < total ? { next_token: String(next) } : {}),
-      total,
-    };
-  });
+  // GET /_synapse/admin/v2/users and GET /_synapse/admin/v3/users
+  for (const version of ['v2', 'v3'] as const)
+    app.get(`/_synapse/admin/${version}/users`, async (request) => {
+      await authenticateAdmin(request, deps);
+      const query = queryOf(request);
+      const page = pageOf(query);
+      const { users: rows, total } = await users.list(filterOf(query, version), page);
+      const next = page.from + rows.length;
+      return {
+        users: rows.map(listedUserJson),
+        // Present only while more users follow, as a string (Synapse's pagination token).
+        ...(page.from + page.limit < total ? { next_token: String(next) } : {}),
+        total,
+      };
+    });
 }
