@@ -248,3 +248,23 @@ test('the fallback page (GET .../auth/m.login.recaptcha/fallback/web) completes 
     assert.equal((await t.app.inject({ method, url: target })).statusCode, status, target);
   }
 });
+
+test('the fallback page escapes what it echoes and may not be framed by another site', async () => {
+  const url = `/_matrix/client/v3/auth/${STAGE}/fallback/web`;
+  const evil = '"><script>alert(1)</script>';
+  const page = await t.app.inject({ method: 'GET', url: `${url}?session=${encodeURIComponent(evil)}` });
+  assert.equal(page.statusCode, 200);
+  assert.ok(!page.body.includes('<script>alert(1)'));
+  assert.ok(page.body.includes('value="&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;"'));
+  assert.equal(page.headers['x-frame-options'], 'DENY');
+  assert.equal(page.headers['content-security-policy'], "frame-ancestors 'none';");
+  const refused = await t.app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ session: evil, 'g-recaptcha-response': 'bad' }).toString(),
+  });
+  // An unknown session is a JSON error, never a page echoing it.
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.headers['content-type'] as string, /^application\/json/);
+});

@@ -53,7 +53,13 @@ if (window.onAuthDone) {
 );
 
 function html(reply: FastifyReply, text: string): FastifyReply {
-  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(text);
+  // No other site may frame the page (clickjacking: a hidden frame over a decoy), as Synapse's HTML pages.
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'DENY')
+    .header('content-security-policy', "frame-ancestors 'none';")
+    .send(text);
 }
 
 export async function authFallbackRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
