@@ -7,14 +7,22 @@ import type { Schema } from './schema.js';
 
 const BATCH = 500;
 
-/** Rows that hang off single events: removed with the events themselves. */
+/**
+ * Rows that hang off single events and are found through an index on the event id: removed with the
+ * events themselves, a batch at a time. event_search and event_push_actions have no such index (FTS5
+ * cannot index the event id; the push actions' key leads with the user), so each delete by event id
+ * read the whole table, once per batch: on SQLite, where a statement blocks the event loop, a purge of a
+ * big room stalled the server for most of a second per 500 events. They are cleared room-wide instead,
+ * in one statement each (purgeRoomRows, purgeOrphanedEventRows).
+ */
 async function deleteEventRows(trx: Kysely<Schema>, eventIds: readonly string[]): Promise<void> {
   await trx.deleteFrom('event_relations').where('event_id', 'in', eventIds).execute();
-  await trx.deleteFrom('event_search').where('event_id', 'in', eventIds).execute();
-  await trx.deleteFrom('event_push_actions').where('event_id', 'in', eventIds).execute();
   await trx.deleteFrom('event_txns').where('event_id', 'in', eventIds).execute();
   await trx.deleteFrom('events').where('event_id', 'in', eventIds).execute();
 }
+
+/** Tables whose rows per room are only found by reading the whole table (see deleteEventRows). */
+const SCANNED_ROOM_TABLES = ['event_search', 'event_push_actions'] as const;
 
 /**
  * Removes every trace of a room: its events and what hangs off them, state groups, current state,
@@ -31,6 +39,8 @@ export async function purgeRoomRows(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const table of ['rooms', 'forward_extremities', 'current_state', 'room_aliases'] as const)
+      await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
+    for (const table of SCANNED_ROOM_TABLES)
       await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
   });
   for (;;) {
@@ -51,12 +61,13 @@ export async function purgeRoomRows(
       .where('group_id', 'in', trx.selectFrom('state_groups').select('id').where('room_id', '=', roomId))
       .execute();
     await trx.deleteFrom('state_groups').where('room_id', '=', roomId).execute();
+    // The search index and push actions once more: a catch-up at start-up (after a crash) may have
+    // written rows for events the batches had not deleted yet.
     for (const table of [
       'forgotten_rooms',
       'receipts',
       'event_relations',
-      'event_search',
-      'event_push_actions',
+      ...SCANNED_ROOM_TABLES,
       'event_reports',
       'account_data',
     ] as const) {
@@ -135,10 +146,46 @@ export async function purgeBoundsAtTs(
   };
 }
 
-/** Deletes the given events of a room and what hangs off them, a batch per transaction. */
-export async function purgeEvents(db: Kysely<Schema>, eventIds: readonly string[]): Promise<void> {
+/**
+ * Deletes the given events of a room and what hangs off them, a batch per transaction; then the search
+ * rows and push actions of the room's purged events before the cut, in one statement each.
+ */
+export async function purgeEvents(
+  db: Kysely<Schema>,
+  cut: Pick<HistoryCut, 'roomId' | 'beforeStreamOrdering'>,
+  eventIds: readonly string[],
+): Promise<void> {
   for (let i = 0; i < eventIds.length; i += BATCH) {
     const batch = eventIds.slice(i, i + BATCH);
     await db.transaction().execute((trx) => deleteEventRows(trx, batch));
+  }
+  await purgeOrphanedEventRows(db, cut);
+}
+
+/**
+ * Search rows and push actions of a room's events before the cut that are no longer stored. Run after
+ * every history purge, also one that finds nothing left to purge (a crash came between its batches and
+ * this), so none outlives its event. Between the two, a search skips a hit whose event is gone.
+ */
+export async function purgeOrphanedEventRows(
+  db: Kysely<Schema>,
+  cut: Pick<HistoryCut, 'roomId' | 'beforeStreamOrdering'>,
+): Promise<void> {
+  for (const table of SCANNED_ROOM_TABLES) {
+    await db
+      .deleteFrom(table)
+      .where('room_id', '=', cut.roomId)
+      .where('stream_ordering', '<', cut.beforeStreamOrdering)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('events as e')
+              .select('e.event_id')
+              .whereRef('e.event_id', '=', sql.ref(`${table}.event_id`)),
+          ),
+        ),
+      )
+      .execute();
   }
 }

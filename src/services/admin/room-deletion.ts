@@ -268,7 +268,7 @@ export class RoomDeletion {
         deleteLocalEvents: params.delete_local_events,
         serverName: this.deps.serverName,
       });
-      await purgeEvents(this.db, ids);
+      await purgeEvents(this.db, { roomId, beforeStreamOrdering: params.before_stream_ordering }, ids);
       for (const id of ids) store.invalidateEvent(id);
       return ids.length;
     });
