@@ -553,3 +553,65 @@ test('maintained fork (etkecc): user list through v3, deactivated=true lists onl
   const anonymous = await t.app.inject({ method: 'GET', url: '/_synapse/admin/v3/users' });
   assert.equal(anonymous.statusCode, 401);
 });
+
+test("maintained fork (etkecc): a user page's invite and joined-room counts, the event lookup", async () => {
+  await login();
+  const client = clientFor(t);
+  const frank = await createTestUser(t, 'frank');
+  const erin = await createTestUser(t, 'erin');
+  const first = await client.createRoom(frank, { name: 'one' });
+  const second = await client.createRoom(frank, { name: 'two' });
+  const invite = await client.post(`/rooms/${enc(first)}/invite`, frank, { user_id: erin.userId });
+  assert.equal(invite.status, 200, JSON.stringify(invite.body));
+  assert.equal((await client.post(`/rooms/${enc(second)}/leave`, frank, {})).status, 200);
+  const FRANK = enc(frank.userId);
+  const counts = async (fromTs: number | string) => ({
+    invites: await ui.get(`/_synapse/admin/v1/users/${FRANK}/sent_invite_count?from_ts=${fromTs}`),
+    rooms: await ui.get(`/_synapse/admin/v1/users/${FRANK}/cumulative_joined_room_count?from_ts=${fromTs}`),
+  });
+  const sinceEver = await counts(0);
+  assert.equal(sinceEver.invites.status, 200, JSON.stringify(sinceEver.invites.body));
+  assert.deepEqual(sinceEver.invites.body, { invite_count: 1 });
+  // A room left since still counts, as in Synapse.
+  assert.deepEqual(sinceEver.rooms.body, { cumulative_joined_room_count: 2 });
+  const later = await counts(Date.now() + 60_000);
+  assert.deepEqual(later.invites.body, { invite_count: 0 });
+  assert.deepEqual(later.rooms.body, { cumulative_joined_room_count: 0 });
+  for (const path of ['sent_invite_count', 'cumulative_joined_room_count']) {
+    for (const [query, errcode] of [
+      ['', 'M_MISSING_PARAM'],
+      ['?from_ts=yesterday', 'M_INVALID_PARAM'],
+      ['?from_ts=-1', 'M_INVALID_PARAM'],
+    ]) {
+      const res = await ui.get(`/_synapse/admin/v1/users/${FRANK}/${path}${query}`);
+      assert.equal(res.status, 400, `${path}${query}`);
+      assert.equal(res.body.errcode, errcode, `${path}${query}`);
+    }
+    const notUser = await ui.get(`/_synapse/admin/v1/users/frank/${path}?from_ts=0`);
+    assert.equal(notUser.status, 400);
+    const outsider = await t.app.inject({
+      method: 'GET',
+      url: `/_synapse/admin/v1/users/${FRANK}/${path}?from_ts=0`,
+      headers: alice.auth,
+    });
+    assert.equal(outsider.statusCode, 403);
+  }
+  // The event lookup: any event the server has, also in a room the admin is not in.
+  const eventId = await client.send(frank, first, 'look me up');
+  const found = await ui.get(`/_synapse/admin/v1/fetch_event/${enc(eventId)}`);
+  assert.equal(found.status, 200, JSON.stringify(found.body));
+  assert.equal(found.body.event.event_id, eventId);
+  assert.equal(found.body.event.room_id, first);
+  assert.equal(found.body.event.sender, frank.userId);
+  assert.equal(found.body.event.content.body, 'look me up');
+  assert.equal(typeof found.body.event.origin_server_ts, 'number');
+  const unknown = await ui.get(`/_synapse/admin/v1/fetch_event/${enc('$nothing-here')}`);
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.errcode, 'M_NOT_FOUND');
+  const outsider = await t.app.inject({
+    method: 'GET',
+    url: `/_synapse/admin/v1/fetch_event/${enc(eventId)}`,
+    headers: alice.auth,
+  });
+  assert.equal(outsider.statusCode, 403);
+});

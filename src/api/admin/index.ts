@@ -7,6 +7,7 @@ import { registrationTokenAdminRoutes } from './registration-tokens.js';
 import { serverNoticeAdminRoutes } from './server-notices.js';
 import { roomAdminRoutes } from './rooms.js';
 import { statisticsAdminRoutes } from './statistics.js';
+import { userActivityAdminRoutes } from './user-activity.js';
 import { userAdminRoutes } from './users.js';
 
 export const ADMIN_ROUTES = [
@@ -18,4 +19,5 @@ export const ADMIN_ROUTES = [
   serverNoticeAdminRoutes,
   roomAdminRoutes,
   overrideRatelimitAdminRoutes,
+  userActivityAdminRoutes,
 ];
