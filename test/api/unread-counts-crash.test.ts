@@ -127,3 +127,30 @@ test('notifications the database refused for a moment are stored with the next e
     await scratch.drop();
   }
 });
+
+test('a catch-up longer than one step (500 events) stores every lost notification', async () => {
+  const scratch = await scratchDatabase();
+  let t = await startTestApp({ database: scratch });
+  try {
+    let h = helpers(t);
+    const alice = await createTestUser(t, 'alice');
+    const bob = await createTestUser(t, 'bob');
+    const roomId = await h.api.createRoom(alice, { preset: 'public_chat' });
+    assert.equal((await h.api.join(bob, roomId)).status, 200);
+    const MESSAGES = 520;
+    for (let i = 0; i < MESSAGES; i++) await h.send(bob, roomId, text(`m${i}`));
+    assert.equal((await h.counts(alice, roomId)).notification_count, MESSAGES);
+    await t.close();
+    // As if every row had been lost and the position never written (a database from before it existed).
+    await withDatabase(scratch, async (db) => {
+      await db.db.deleteFrom('event_push_actions').execute();
+      await db.db.deleteFrom('server_metadata').where('key', '=', 'push_actions_position').execute();
+    });
+    t = await startTestApp({ database: scratch });
+    h = helpers(t);
+    assert.deepEqual(await h.counts(alice, roomId), { notification_count: MESSAGES, highlight_count: 0 });
+  } finally {
+    await t.close();
+    await scratch.drop();
+  }
+});
