@@ -87,3 +87,38 @@ rc_message: { per_second: 0.5, burst_count: 1 }
     assert.deepEqual((await api.get('/joined_rooms', zoe)).body.joined_rooms, [roomId]);
   });
 });
+
+test('a retried transaction is answered with its event even while rc_message refuses new ones', async () => {
+  await scenario('rc_message: { per_second: 0.1, burst_count: 2 }\n', async ({ t, clock, api }) => {
+    const alice = await createTestUser(t, 'alice');
+    const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+    clock.now += 3_600_000;
+    const first = await send(t, alice, roomId, 't1');
+    const second = await send(t, alice, roomId, 't2');
+    assert.equal(second.statusCode, 200);
+    assertLimited(await send(t, alice, roomId, 't3'), 10_000);
+    // The client lost the answers and sends both again with the same transaction ids (as clients do):
+    // they were sent, so the answers are their event ids, not 429 (Synapse's transaction cache).
+    for (const [txn, sent] of [
+      ['t1', first],
+      ['t2', second],
+    ] as const) {
+      const again = await send(t, alice, roomId, txn);
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.json().event_id, sent.json().event_id);
+    }
+    const redactUrl = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(first.json().event_id)}/r1`;
+    clock.now += 10_000;
+    const redacted = await t.app.inject({ method: 'PUT', url: redactUrl, headers: alice.auth, payload: {} });
+    assert.equal(redacted.statusCode, 200);
+    const redoneAgain = await t.app.inject({
+      method: 'PUT',
+      url: redactUrl,
+      headers: alice.auth,
+      payload: {},
+    });
+    assert.equal(redoneAgain.json().event_id, redacted.json().event_id);
+    // A new transaction is still refused.
+    assertLimited(await send(t, alice, roomId, 't4'), 10_000);
+  });
+});

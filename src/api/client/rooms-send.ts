@@ -5,6 +5,7 @@ import { authenticate, refuseIfSuspended, type Requester } from '../../http/auth
 import { MatrixError } from '../../matrix-error.js';
 import type { Txn } from '../../services/rooms/event-pipeline.js';
 import { fakeEventId } from '../../services/admin/user-moderation.js';
+import { LimitExceeded } from '../../services/ratelimit/leaky-bucket.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalObjectBody, optionalString, roomIdParam } from './params.js';
 
@@ -33,6 +34,20 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     if (target && target.event.sender !== requester.userId) refuseIfSuspended(requester);
   };
 
+  /**
+   * A rate limit on a send with a transaction id. A retried transaction is answered with the event it
+   * made, never refused (Synapse answers it from its transaction cache): a client whose answer was lost
+   * must not be told to wait for a message already sent.
+   */
+  const limitUnlessRetried = async (txn: Txn, limit: () => Promise<void>): Promise<void> => {
+    try {
+      await limit();
+    } catch (err) {
+      if (err instanceof LimitExceeded && (await messaging.sentInTransaction(txn))) return;
+      throw err;
+    }
+  };
+
   // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
   for (const url of clientPaths('/rooms/:roomId/send/:eventType/:txnId')) {
     app.put<{ Params: { roomId: string; eventType: string; txnId: string } }>(url, async (request) => {
@@ -44,13 +59,14 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (eventType !== 'm.room.redaction') refuseIfSuspended(requester);
       else await refuseSuspendedRedaction(requester, content.redacts);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
-      await deps.rateLimits.sendEvent(requester.userId);
+      const txn = txnOf(requester, `send/${roomId}/${eventType}`, txnId);
+      await limitUnlessRetried(txn, () => deps.rateLimits.sendEvent(requester.userId));
       const stored = await messaging.send(
         roomIdParam(roomId),
         requester.userId,
         eventTypeParam(eventType),
         content,
-        txnOf(requester, `send/${roomId}/${eventType}`, txnId),
+        txn,
       );
       return { event_id: stored.event.event_id };
     });
@@ -89,17 +105,14 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const reason = optionalString(optionalObjectBody(request), 'reason');
       await refuseSuspendedRedaction(requester, eventId);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
-      await deps.rateLimits.redaction(
-        requester.userId,
-        async () => (await deps.rooms.store.getEvent(eventId))?.event.sender,
+      const txn = txnOf(requester, `redact/${roomId}/${eventId}`, txnId);
+      await limitUnlessRetried(txn, () =>
+        deps.rateLimits.redaction(
+          requester.userId,
+          async () => (await deps.rooms.store.getEvent(eventId))?.event.sender,
+        ),
       );
-      const stored = await messaging.redact(
-        roomIdParam(roomId),
-        requester.userId,
-        eventId,
-        reason,
-        txnOf(requester, `redact/${roomId}/${eventId}`, txnId),
-      );
+      const stored = await messaging.redact(roomIdParam(roomId), requester.userId, eventId, reason, txn);
       return { event_id: stored.event.event_id };
     });
   }

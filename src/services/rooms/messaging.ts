@@ -4,7 +4,7 @@ import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js
 import { namedPowerLevel, userPowerLevel } from '../../protocol/auth-rules/index.js';
 import { MatrixError } from '../../matrix-error.js';
 import { getAlias } from '../../storage/rooms-store.js';
-import type { StoredEvent } from '../../storage/events-store.js';
+import { findTxnEvent, type StoredEvent } from '../../storage/events-store.js';
 import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 import type { RoomRuntime } from './room-store.js';
@@ -24,6 +24,12 @@ export class Messaging {
   ): Promise<StoredEvent> {
     await this.requireRoom(roomId);
     return this.pipeline.send({ roomId, type, sender, content }, txn);
+  }
+
+  /** The event a client transaction already made, if any (a client retrying a send it had no answer to). */
+  async sentInTransaction(txn: Txn): Promise<StoredEvent | undefined> {
+    const eventId = await findTxnEvent(this.deps.database.db, txn);
+    return eventId === undefined ? undefined : this.deps.rooms.getEvent(eventId);
   }
 
   async setState(
