@@ -615,3 +615,25 @@ test("maintained fork (etkecc): a user page's invite and joined-room counts, the
   });
   assert.equal(outsider.statusCode, 403);
 });
+
+test('room actions: delete (block false) answers a delete_id the status reads; forward extremities clean-up', async () => {
+  await login();
+  const client = clientFor(t);
+  const room = await client.createRoom(alice, { name: 'Doomed' });
+  const extremities = await ui.send('DELETE', `/_synapse/admin/v1/rooms/${room}/forward_extremities`);
+  assert.equal(extremities.status, 200, JSON.stringify(extremities.body));
+  assert.equal(typeof extremities.body.deleted, 'number');
+  // The UI sends the room id unencoded in the path.
+  const deleted = await ui.send('DELETE', `/_synapse/admin/v2/rooms/${room}`, { block: false });
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  assert.equal(typeof deleted.body.delete_id, 'string');
+  let status = '';
+  for (let i = 0; i < 100 && status !== 'complete'; i++) {
+    const res = await ui.get(`/_synapse/admin/v2/rooms/delete_status/${deleted.body.delete_id}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    status = res.body.status;
+    if (status !== 'complete') await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(status, 'complete');
+  assert.equal((await ui.get(`/_synapse/admin/v1/rooms/${enc(room)}`)).status, 404);
+});
