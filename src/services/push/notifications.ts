@@ -61,6 +61,7 @@ export class Notifications {
   /** The position last read or written (stored), and the one this process has evaluated up to (done). */
   private stored = 0;
   private done = 0;
+  private positionRead = false;
   private readonly localSuffix: string;
 
   constructor(private readonly deps: NotificationsDeps) {
@@ -127,6 +128,12 @@ export class Notifications {
     const db = this.deps.database.db;
     let events = this.queue.filter((e) => e.streamOrdering > position && e.streamOrdering <= end);
     if (events.length < end - position) {
+      // Events this process was not handed: another process may have stored their rows already.
+      const stored = (await pushActionsPosition(db)) ?? 0;
+      if (stored > position) {
+        this.stored = stored;
+        return;
+      }
       const queued = new Set(events.map((e) => e.streamOrdering));
       const read = await eventsBetween(db, position, end, STEP);
       events = [...events, ...read.filter((e) => !queued.has(e.streamOrdering))];
@@ -155,16 +162,22 @@ export class Notifications {
     this.forgetUpTo(end);
   }
 
-  /** The position every event up to which has its rows: stored, or reached by this process. */
+  /**
+   * The position every event up to which has its rows: stored, or reached by this process. Read once;
+   * after that a step reads it again only when it meets events it was not handed.
+   */
   private async position(): Promise<number> {
-    const db = this.deps.database.db;
-    let stored = await pushActionsPosition(db);
-    if (stored === undefined) {
-      const current = await currentStreamPosition(db, 'events');
-      stored = await initialPushActionsPosition(db, current, FIRST_LOOK_BACK);
-      await advancePushActionsPosition(db, stored);
+    if (!this.positionRead) {
+      const db = this.deps.database.db;
+      let stored = await pushActionsPosition(db);
+      if (stored === undefined) {
+        const current = await currentStreamPosition(db, 'events');
+        stored = await initialPushActionsPosition(db, current, FIRST_LOOK_BACK);
+        await advancePushActionsPosition(db, stored);
+      }
+      this.stored = Math.max(this.stored, stored);
+      this.positionRead = true;
     }
-    this.stored = Math.max(this.stored, stored);
     return Math.max(this.stored, this.done);
   }
 
