@@ -245,6 +245,27 @@ test('the system user is reserved: no registration, no invites, no login', async
   assert.deepEqual(devices, []);
 });
 
+test('the system user cannot log in even once an admin gave it a password', async () => {
+  const reset = await admin(t, 'POST', `/_synapse/admin/v1/reset_password/${enc(SYSTEM)}`, root, {
+    new_password: 'a password for notices',
+    logout_devices: false,
+  });
+  assert.equal(reset.status, 200, JSON.stringify(reset.body));
+  const login = await api.post('/login', undefined, {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: 'notices' },
+    password: 'a password for notices',
+  });
+  assertError(login, 403, 'M_FORBIDDEN');
+  assert.equal(login.body.access_token, undefined);
+  const sessions = await t.deps.database.db
+    .selectFrom('access_tokens')
+    .select('id')
+    .where('user_id', '=', SYSTEM)
+    .execute();
+  assert.deepEqual(sessions, []);
+});
+
 test('bad input: the right error and nothing stored', async () => {
   const before = await counts(t);
   const cases: [unknown, number, string][] = [

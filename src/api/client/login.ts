@@ -39,6 +39,11 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         () => identifiedUser(body, deps.config.server_name),
         () => credentials.checkPassword(body),
       );
+      // The server notices user speaks for the server only: a password an admin gave it (or one it had
+      // before server_notices named it) opens no session, so no one can send or invite as it.
+      if (userId === deps.serverNotices.systemUserId) {
+        throw new MatrixError(403, 'M_FORBIDDEN', 'The server notices user cannot log in');
+      }
       const user = await getUser(deps.database.db, userId);
       if (user?.deactivated) {
         throw new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated');
