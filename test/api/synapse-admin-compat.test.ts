@@ -637,3 +637,78 @@ test('room actions: delete (block false) answers a delete_id the status reads; f
   assert.equal(status, 'complete');
   assert.equal((await ui.get(`/_synapse/admin/v1/rooms/${enc(room)}`)).status, 404);
 });
+
+test("maintained fork (etkecc): a private space's tree and a jump to a date, for an admin in neither room", async () => {
+  await login();
+  const client = clientFor(t);
+  const space = await client.createRoom(alice, {
+    name: 'Private space',
+    creation_content: { type: 'm.space' },
+  });
+  const child = await client.createRoom(alice, { name: 'Private child' });
+  const link = await client.put(`/rooms/${enc(space)}/state/m.space.child/${enc(child)}`, alice, {
+    via: ['test.local'],
+  });
+  assert.equal(link.status, 200, JSON.stringify(link.body));
+  const tree = await ui.get(`/_synapse/admin/v1/rooms/${enc(space)}/hierarchy`);
+  assert.equal(tree.status, 200, JSON.stringify(tree.body));
+  assert.deepEqual(
+    tree.body.rooms.map((r: { room_id: string }) => r.room_id),
+    [space, child],
+  );
+  assert.equal(tree.body.rooms[0].room_type, 'm.space');
+  assert.equal(tree.body.rooms[0].children_state[0].state_key, child);
+  const onlyRoot = await ui.get(`/_synapse/admin/v1/rooms/${enc(space)}/hierarchy?max_depth=0`);
+  assert.deepEqual(
+    onlyRoot.body.rooms.map((r: { room_id: string }) => r.room_id),
+    [space],
+  );
+  const paged = await ui.get(`/_synapse/admin/v1/rooms/${enc(space)}/hierarchy?limit=1`);
+  assert.equal(paged.body.rooms.length, 1);
+  const rest = await ui.get(
+    `/_synapse/admin/v1/rooms/${enc(space)}/hierarchy?limit=1&from=${enc(paged.body.next_batch)}`,
+  );
+  assert.deepEqual(
+    rest.body.rooms.map((r: { room_id: string }) => r.room_id),
+    [child],
+  );
+  // The client API still refuses the same admin, who is in neither room.
+  const asClient = await ui.get(`/_matrix/client/v1/rooms/${enc(space)}/hierarchy`);
+  assert.equal(asClient.status, 403);
+
+  const sent = await client.send(alice, child, 'dated');
+  const sentTs = (await ui.get(`/_synapse/admin/v1/fetch_event/${enc(sent)}`)).body.event.origin_server_ts;
+  const jump = await ui.get(
+    `/_synapse/admin/v1/rooms/${enc(child)}/timestamp_to_event?ts=${sentTs + 60_000}&dir=b`,
+  );
+  assert.equal(jump.status, 200, JSON.stringify(jump.body));
+  assert.deepEqual(jump.body, { event_id: sent, origin_server_ts: sentTs });
+  const none = await ui.get(
+    `/_synapse/admin/v1/rooms/${enc(child)}/timestamp_to_event?ts=${sentTs + 60_000}`,
+  );
+  assert.equal(none.status, 404);
+  assert.equal(none.body.errcode, 'M_NOT_FOUND');
+
+  for (const [url, status, errcode] of [
+    [`/_synapse/admin/v1/rooms/${enc(child)}/timestamp_to_event`, 400, 'M_MISSING_PARAM'],
+    [`/_synapse/admin/v1/rooms/${enc(child)}/timestamp_to_event?ts=soon`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/${enc(child)}/timestamp_to_event?ts=1&dir=up`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/not-a-room/timestamp_to_event?ts=1`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/${enc(space)}/hierarchy?limit=0`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/${enc(space)}/hierarchy?max_depth=-1`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/${enc(space)}/hierarchy?from=nonsense`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/not-a-room/hierarchy`, 400, 'M_INVALID_PARAM'],
+    [`/_synapse/admin/v1/rooms/${enc('!unknown')}/hierarchy`, 404, 'M_NOT_FOUND'],
+  ] as const) {
+    const res = await ui.get(url);
+    assert.equal(res.status, status, `${url}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.errcode, errcode, url);
+  }
+  for (const url of [
+    `/_synapse/admin/v1/rooms/${enc(space)}/hierarchy`,
+    `/_synapse/admin/v1/rooms/${enc(child)}/timestamp_to_event?ts=1`,
+  ]) {
+    const res = await t.app.inject({ method: 'GET', url, headers: alice.auth });
+    assert.equal(res.statusCode, 403, url);
+  }
+});

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../app.js';
 import { roomDeletionRoutes } from './room-deletion.js';
 import { roomDetailsRoutes } from './room-details.js';
 import { roomModerationRoutes } from './room-moderation.js';
+import { roomNavigationAdminRoutes } from './room-navigation.js';
 import { roomsListRoutes } from './rooms-list.js';
 
 export async function roomAdminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -12,4 +13,5 @@ export async function roomAdminRoutes(app: FastifyInstance, deps: AppDeps): Prom
   await roomDetailsRoutes(app, deps);
   await roomModerationRoutes(app, deps);
   await roomDeletionRoutes(app, deps);
+  await roomNavigationAdminRoutes(app, deps);
 }

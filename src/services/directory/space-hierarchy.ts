@@ -2,6 +2,7 @@
 // from a space through its m.space.child events, local rooms only (no federation yet), keeping rooms the
 // user may see or join: joined or invited, world-readable, public, knockable, or restricted to a room the
 // user is joined to. Pages are a position in the walk; a token is only good for the same request.
+// A server admin's walk (the Admin API's, userId null) sees every local room, as Synapse's does.
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import type { RoomEvent } from '../../protocol/pdu/types.js';
 import { MatrixError } from '../../matrix-error.js';
@@ -42,7 +43,10 @@ function validOrder(value: unknown): string | undefined {
 export class SpaceHierarchy {
   constructor(private readonly deps: Pick<RoomServicesDeps, 'rooms' | 'database'>) {}
 
-  async walk(userId: string, q: HierarchyQuery): Promise<{ rooms: JsonObject[]; next_batch?: string }> {
+  async walk(
+    userId: string | null,
+    q: HierarchyQuery,
+  ): Promise<{ rooms: JsonObject[]; next_batch?: string }> {
     let skip = 0;
     if (q.from !== undefined) {
       const cursor = decode(q.from);
@@ -123,7 +127,8 @@ export class SpaceHierarchy {
     });
   }
 
-  private async accessible(room: RoomRuntime, userId: string): Promise<boolean> {
+  private async accessible(room: RoomRuntime, userId: string | null): Promise<boolean> {
+    if (userId === null) return true;
     const content = async (type: string, stateKey = '') =>
       (await this.store.stateEvent(room.state, type, stateKey))?.content ?? {};
     const membership = (await content('m.room.member', userId)).membership;
