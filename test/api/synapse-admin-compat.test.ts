@@ -712,3 +712,31 @@ test("maintained fork (etkecc): a private space's tree and a jump to a date, for
     assert.equal(res.statusCode, 403, url);
   }
 });
+
+test('maintained fork (etkecc): an admin views quarantined media with admin_unsafely_bypass_quarantine', async () => {
+  await login();
+  const mediaId = await uploadAsAlice('quarantined bytes');
+  const quarantined = await ui.send('POST', `/_synapse/admin/v1/media/quarantine/test.local/${mediaId}`);
+  assert.equal(quarantined.status, 200);
+  // The fork's URL, trailing slash included.
+  const url = (query: string) => `/_matrix/client/v1/media/download/test.local/${mediaId}/${query}`;
+  const bypass = await ui.get(url('?admin_unsafely_bypass_quarantine=true'));
+  assert.equal(bypass.status, 200, JSON.stringify(bypass.body));
+  assert.equal(bypass.body, 'quarantined bytes');
+  const plain = await ui.get(url(''));
+  assert.equal(plain.status, 404);
+  assert.equal(plain.body.errcode, 'M_NOT_FOUND');
+  const asAlice = await t.app.inject({
+    method: 'GET',
+    url: url('?admin_unsafely_bypass_quarantine=true'),
+    headers: alice.auth,
+  });
+  assert.equal(asAlice.statusCode, 400);
+  assert.equal(JSON.parse(asAlice.body).errcode, 'M_UNKNOWN');
+  // Not quarantined: the parameter changes nothing for an admin.
+  const other = await uploadAsAlice('ordinary bytes');
+  const ordinary = await ui.get(
+    `/_matrix/client/v1/media/download/test.local/${other}?admin_unsafely_bypass_quarantine=true`,
+  );
+  assert.equal(ordinary.body, 'ordinary bytes');
+});

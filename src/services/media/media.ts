@@ -165,7 +165,7 @@ export class Media {
   async find(
     serverName: string,
     mediaId: string,
-    opts: { authenticated: boolean; waitMs?: number },
+    opts: { authenticated: boolean; waitMs?: number; bypassQuarantine?: boolean },
   ): Promise<StoredMedia> {
     if (serverName !== this.serverName)
       // Remote media needs federation; until then other servers' media is unknown here.
@@ -175,13 +175,15 @@ export class Media {
     // Frozen legacy endpoints (spec 1.12): media uploaded while authenticated media was on is not
     // served without authentication.
     if (!opts.authenticated && record.authenticated) throw notFound('Unknown media');
-    if (record.quarantinedBy !== null) throw notFound('This media has been quarantined');
+    // Only a server admin who asked for it (admin_unsafely_bypass_quarantine) sees quarantined media.
+    if (record.quarantinedBy !== null && !opts.bypassQuarantine)
+      throw notFound('This media has been quarantined');
     if (record.size === null) {
       if (record.unusedExpiresTs !== null && record.unusedExpiresTs <= this.deps.clock())
         throw notFound('Unknown media');
       // The client may wait (timeout_ms) for the uploader to finish.
       if (opts.waitMs && (await this.waitForContent(mediaId, opts.waitMs)))
-        return this.find(serverName, mediaId, { authenticated: opts.authenticated });
+        return this.find(serverName, mediaId, { ...opts, waitMs: undefined });
       throw new MatrixError(504, 'M_NOT_YET_UPLOADED', 'The media has not been uploaded yet');
     }
     this.accessTimes.accessed(mediaId, this.deps.clock());
