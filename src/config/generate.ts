@@ -36,7 +36,10 @@ export function defaultConfigText(opts: GenerateOptions): string {
         port,
         tls: false,
         type: 'http',
-        x_forwarded: false,
+        // Bound to loopback, so every client comes through a local proxy or tunnel: without the client
+        // address it forwards, everyone would share one rc_login/rc_registration budget (as Synapse's
+        // generated listener, which is also loopback-only with x_forwarded: true).
+        x_forwarded: true,
         bind_addresses: ['127.0.0.1'],
         resources: [{ names: ['client', 'federation'], compress: false }],
       },

@@ -183,7 +183,7 @@ test('a generated config loads again, unchanged, and is not overwritten', async 
       bind_addresses: ['127.0.0.1'],
       type: 'http',
       tls: false,
-      x_forwarded: false,
+      x_forwarded: true,
       resources: ['client', 'federation'],
     },
   ]);

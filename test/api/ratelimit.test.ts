@@ -4,7 +4,10 @@
 // like anyone (as in Synapse); a user with an override of 0 is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestApp } from '../support/app.js';
+import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { defaultConfigText } from '../../src/config/generate.js';
+import { setPasswordHash } from '../../src/storage/users-store.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { START, assertLimited, scenario, send } from '../support/ratelimit-scenario.js';
 import { call, countRows, login, register, startAccountsApp } from '../support/accounts.js';
@@ -205,6 +208,41 @@ test('rc_login: address, account and failed_attempts, each with its own key', as
       payload: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'jack' }, password: 'x' },
     });
     assert.equal(elsewhere.statusCode, 403, elsewhere.body);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a generated config serves the proxy or tunnel in front of it: each client keeps its own rc_login.address', async () => {
+  // The generated listener binds to 127.0.0.1 only, so every client arrives through a local proxy.
+  const text = defaultConfigText({ serverName: 'test.local', configPath: '/tmp/hearth/homeserver.yaml' });
+  const generated = parseConfigText(text, '/tmp/hearth/homeserver.yaml');
+  const listener = generated.config.listeners[0]!;
+  assert.deepEqual(listener.bind_addresses, ['127.0.0.1']);
+  const t = await startTestApp({
+    // Synapse's default: five logins per address, then one every 5.5 minutes.
+    configYaml: `${BASE_CONFIG}rc_login: { address: { per_second: 0.003, burst_count: 5 } }\n`,
+    listener: { x_forwarded: listener.x_forwarded },
+  });
+  try {
+    const hash = await t.deps.accounts.hasher.hash('family-password');
+    // Eight family members log in through the proxy within a minute: none is refused.
+    for (let i = 0; i < 8; i++) {
+      const user = await createTestUser(t, `member${i}`);
+      await setPasswordHash(t.deps.database.db, user.userId, hash);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/_matrix/client/v3/login',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
+        payload: {
+          type: 'm.login.password',
+          identifier: { type: 'm.id.user', user: user.userId },
+          password: 'family-password',
+        },
+      });
+      assert.equal(res.statusCode, 200, `member ${i}: ${res.body}`);
+    }
   } finally {
     await t.close();
   }
