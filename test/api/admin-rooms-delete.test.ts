@@ -93,6 +93,32 @@ test('v2 delete refuses bad input and unknown rooms, scheduling nothing', async 
   await assertAdminOnly('GET', '/_synapse/admin/v2/rooms/delete_status/nope');
 });
 
+test('new_room_user_id must be an active local user: a typo is refused before anything is done', async () => {
+  const roomId = await sharedRoom('typo');
+  const carol = await createTestUser(t, 'carol');
+  const deactivated = await admin('POST', `/_synapse/admin/v1/deactivate/${enc(carol.userId)}`, root, {});
+  assert.equal(deactivated.status, 200, JSON.stringify(deactivated.body));
+  const roomsBefore = (await admin('GET', '/_synapse/admin/v1/rooms')).body.total_rooms;
+  const tasksBefore = await taskCount();
+  for (const version of ['v1', 'v2']) {
+    const url = `/_synapse/admin/${version}/rooms/${enc(roomId)}`;
+    // Else the new room would be made by, and give power to, whoever registers that name later.
+    const body = { new_room_user_id: '@ghost:test.local', block: true, purge: false };
+    assertError(await admin('DELETE', url, root, body), 404, 'M_NOT_FOUND');
+    assertError(
+      await admin('DELETE', url, root, { ...body, new_room_user_id: carol.userId }),
+      400,
+      'M_UNKNOWN',
+    );
+  }
+  assert.equal(await taskCount(), tasksBefore);
+  assert.equal((await admin('GET', '/_synapse/admin/v1/rooms')).body.total_rooms, roomsBefore);
+  assert.deepEqual((await admin('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/block`)).body, {
+    block: false,
+  });
+  assert.equal((await admin('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/members`)).body.total, 2);
+});
+
 test('v2 delete without purge: members leave (their /sync says so), move to the new room, the room is blocked', async () => {
   const roomId = await sharedRoom('doomed');
   const since = (await client.get('/sync', bob)).body.next_batch as string;

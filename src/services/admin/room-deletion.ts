@@ -18,6 +18,7 @@ import {
 import { aliasesOfRoom, setRoomPublic } from '../../storage/rooms-store.js';
 import type { ScheduledTask } from '../../storage/scheduled-tasks-store.js';
 import { roomMembers } from '../../storage/state-store.js';
+import { getUser } from '../../storage/users-store.js';
 import type { RoomServices } from '../rooms/index.js';
 import type { TaskScheduler } from './scheduled-tasks.js';
 
@@ -89,8 +90,15 @@ export class RoomDeletion {
 
   /** Checks that a deletion may start (404 for an unknown room unless it is only to be blocked). */
   private async checkDeletable(roomId: string, params: DeleteRoomParams): Promise<void> {
-    if (params.new_room_user_id !== null && !this.isLocal(params.new_room_user_id))
-      throw new MatrixError(400, 'M_UNKNOWN', `User must be our own: ${params.new_room_user_id}`);
+    const creator = params.new_room_user_id;
+    if (creator !== null) {
+      if (!this.isLocal(creator)) throw new MatrixError(400, 'M_UNKNOWN', `User must be our own: ${creator}`);
+      // The new room's creator holds all power in it: a mistyped or unused name would leave the moved
+      // members in a room run by whoever registers that name later.
+      const user = await getUser(this.db, creator);
+      if (!user) throw new MatrixError(404, 'M_NOT_FOUND', `User not found: ${creator}`);
+      if (user.deactivated) throw new MatrixError(400, 'M_UNKNOWN', `User is deactivated: ${creator}`);
+    }
     const known = await this.deps.rooms.store.runtime(roomId);
     if (!known && !params.block) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room id ${roomId}`);
   }
