@@ -274,10 +274,13 @@ test('make_room_admin gives the caller a room admin power level and an invite to
     404,
     'M_NOT_FOUND',
   );
+  // A local user id nobody has (a typo): no power is kept for whoever registers it later.
+  assertError(await admin('POST', url, root, { user_id: '@ghost:test.local' }), 404, 'M_NOT_FOUND');
   await assertAdminOnly('POST', url, {});
   const untouched = (await admin('GET', `${ROOMS}/${enc(beta)}/state?type=m.room.power_levels`)).body
     .state[0];
   assert.equal(untouched.content.users[root.userId], undefined);
+  assert.equal(untouched.content.users['@ghost:test.local'], undefined);
 
   assert.deepEqual(await admin('POST', url, root, {}), { status: 200, body: {} });
   const powerLevels = (await admin('GET', `${ROOMS}/${enc(beta)}/state?type=m.room.power_levels`)).body

@@ -51,6 +51,9 @@ export class RoomModeration {
   // POST /_synapse/admin/v1/rooms/{roomIdOrAlias}/make_room_admin
   async makeRoomAdmin(roomIdOrAlias: string, target: string): Promise<void> {
     const room = await this.admin.resolveRoom(roomIdOrAlias);
+    // Synapse takes any id; a local one nobody has (a typo) would hand the power to whoever registers it.
+    if (this.isLocal(target) && !(await getUser(this.database.db, target)))
+      throw new MatrixError(404, 'M_NOT_FOUND', 'User not found');
     const { store, pipeline, membership } = this.rooms;
     const actor = await this.localRoomAdmin(room);
     const create = await store.stateEvent(room.state, 'm.room.create');
