@@ -122,3 +122,46 @@ test('a retried transaction is answered with its event even while rc_message ref
     assertLimited(await send(t, alice, roomId, 't4'), 10_000);
   });
 });
+
+test('profile changes cost rc_message (each one sends a member event to every joined room): a flood of renames is refused, nothing changed', async () => {
+  await scenario('rc_message: { per_second: 0.2, burst_count: 3 }\n', async ({ t, clock, api }) => {
+    const owner = await createTestUser(t, 'owner');
+    const renamer = await createTestUser(t, 'renamer');
+    const roomId = await api.createRoom(owner, { preset: 'public_chat' });
+    assert.equal((await api.join(renamer, roomId)).status, 200);
+    clock.now += 3_600_000;
+    const profile = `/_matrix/client/v3/profile/${encodeURIComponent(renamer.userId)}`;
+    const rename = (name: string) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `${profile}/displayname`,
+        headers: renamer.auth,
+        payload: { displayname: name },
+      });
+    for (const name of ['one', 'two']) assert.equal((await rename(name)).statusCode, 200);
+    const avatar = await t.app.inject({
+      method: 'PUT',
+      url: `${profile}/avatar_url`,
+      headers: renamer.auth,
+      payload: { avatar_url: 'mxc://test.local/pic' },
+    });
+    assert.equal(avatar.statusCode, 200);
+    assertLimited(await rename('four'), 5000);
+    const cleared = await t.app.inject({
+      method: 'DELETE',
+      url: `${profile}/avatar_url`,
+      headers: renamer.auth,
+    });
+    assertLimited(cleared, 5000);
+    const seen = await api.get(
+      `/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(renamer.userId)}`,
+      owner,
+    );
+    assert.equal(seen.body.displayname, 'two');
+    assert.equal(seen.body.avatar_url, 'mxc://test.local/pic');
+    assert.equal(
+      (await api.get(`/profile/${encodeURIComponent(renamer.userId)}`, owner)).body.displayname,
+      'two',
+    );
+  });
+});

@@ -39,6 +39,8 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps): Promis
         const body = objectBody(request);
         if (!Object.hasOwn(body, field))
           throw new MatrixError(400, 'M_MISSING_PARAM', `Missing key '${field}'`);
+        // A change sends a member event to every joined room, so it costs rc_message (as Synapse).
+        await deps.rateLimits.sendEvent(requester.userId);
         await profiles.set(requester, userId, field, body[field]);
         return {};
       });
@@ -50,7 +52,9 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps): Promis
       async (request) => {
         const requester = await authenticate(request, deps, { allowGuest: field === 'displayname' });
         refuseIfSuspended(requester);
-        await profiles.set(requester, userIdParam(request.params.userId, 'userId'), field, '');
+        const userId = userIdParam(request.params.userId, 'userId');
+        await deps.rateLimits.sendEvent(requester.userId);
+        await profiles.set(requester, userId, field, '');
         return {};
       },
     );
