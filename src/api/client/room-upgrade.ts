@@ -2,8 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { roomVersions } from '../../protocol/room-versions.js';
-import { authenticate } from '../../http/auth.js';
+import { authenticate, refuseIfSuspended } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
+import { fakeRoomId } from '../../services/admin/user-moderation.js';
 import { clientPaths } from './paths.js';
 import { objectBody, requiredString, roomIdParam, userIdParam } from './params.js';
 
@@ -29,8 +30,15 @@ export async function roomUpgradeRoutes(app: FastifyInstance, deps: AppDeps): Pr
         additionalCreators = (raw as string[]).map((u) => userIdParam(u, 'additional_creators'));
       }
       const roomId = roomIdParam(request.params.roomId);
+      // Spec "Account suspension": an upgrade sends events into the room and makes a new one.
+      refuseIfSuspended(requester);
       // An upgrade makes a room: rc_room_creation and rc_message, as Synapse limits it.
       await deps.rateLimits.createRoom(requester.userId, 0);
+      if (requester.shadowBanned) {
+        // Refused as anyone's would be, else it seems done: a new room id, nothing sent (as Synapse).
+        const rules = await deps.rooms.upgrades.check(requester.userId, roomId, newVersion);
+        return { replacement_room: fakeRoomId(rules.roomIdFromCreateEvent, deps.config.server_name) };
+      }
       const replacement = await deps.rooms.upgrades.upgrade(requester.userId, roomId, {
         newVersion,
         additionalCreators,

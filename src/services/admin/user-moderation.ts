@@ -15,6 +15,7 @@ import { randomString } from '../accounts/random.js';
 import { localpartOf } from '../accounts/user-ids.js';
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export type SpecModeration = 'locked' | 'suspended';
 
@@ -75,6 +76,14 @@ export class UserModeration {
     });
     return accessToken;
   }
+}
+
+/**
+ * What a shadow-banned user's room upgrade answers instead of a new room: an id of the shape the room
+ * version would give (hashed ids from version 12, `!random:server` before).
+ */
+export function fakeRoomId(hashedIds: boolean, serverName: string): string {
+  return hashedIds ? `!${randomString(43, BASE64URL)}` : `!${randomString(18, LETTERS)}:${serverName}`;
 }
 
 /**

@@ -67,16 +67,7 @@ export class RoomUpgrades {
 
   /** Upgrades a room; returns the replacement room's id. */
   async upgrade(userId: string, oldRoomId: string, options: UpgradeOptions): Promise<string> {
-    const rules = Object.hasOwn(roomVersions, options.newVersion)
-      ? roomVersions[options.newVersion]
-      : undefined;
-    if (!rules) {
-      throw new MatrixError(
-        400,
-        'M_UNSUPPORTED_ROOM_VERSION',
-        'This server does not support that room version',
-      );
-    }
+    const rules = supportedVersion(options.newVersion);
     const running = this.running.get(oldRoomId);
     if (running) {
       if (running.userId === userId) return running.result;
@@ -91,6 +82,27 @@ export class RoomUpgrades {
     }
   }
 
+  /**
+   * The errors an upgrade would answer, without changing anything: for a shadow-banned user, whose
+   * upgrade must look like anyone's (refused alike) yet happen nowhere.
+   */
+  async check(userId: string, oldRoomId: string, newVersion: string): Promise<RoomVersionRules> {
+    const rules = supportedVersion(newVersion);
+    const old = await this.deps.rooms.runtime(oldRoomId);
+    if (!old) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
+    await this.mayUpgrade(old, userId);
+    return rules;
+  }
+
+  private async mayUpgrade(old: RoomRuntime, userId: string): Promise<void> {
+    if ((await membershipIn(this.deps.rooms, old, userId)) !== 'join') {
+      throw new MatrixError(403, 'M_FORBIDDEN', 'You are not in the room');
+    }
+    if (!(await hasPowerForState(this.deps.rooms, old, userId, 'm.room.tombstone'))) {
+      throw new MatrixError(403, 'M_FORBIDDEN', 'You cannot upgrade this room');
+    }
+  }
+
   private async run(
     userId: string,
     oldRoomId: string,
@@ -101,12 +113,7 @@ export class RoomUpgrades {
     if (!(await rooms.runtime(oldRoomId))) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
     return this.pipeline.withRoomLock(oldRoomId, async () => {
       const old = (await rooms.runtime(oldRoomId))!;
-      if ((await membershipIn(rooms, old, userId)) !== 'join') {
-        throw new MatrixError(403, 'M_FORBIDDEN', 'You are not in the room');
-      }
-      if (!(await hasPowerForState(rooms, old, userId, 'm.room.tombstone'))) {
-        throw new MatrixError(403, 'M_FORBIDDEN', 'You cannot upgrade this room');
-      }
+      await this.mayUpgrade(old, userId);
       const additional = rules.privilegedCreators
         ? [...new Set(options.additionalCreators ?? [])].filter((u) => u !== userId)
         : [];
@@ -375,4 +382,16 @@ function objectAt(content: JsonObject, key: string): JsonObject {
 
 function levelOf(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
+}
+
+function supportedVersion(newVersion: string): RoomVersionRules {
+  const rules = Object.hasOwn(roomVersions, newVersion) ? roomVersions[newVersion] : undefined;
+  if (!rules) {
+    throw new MatrixError(
+      400,
+      'M_UNSUPPORTED_ROOM_VERSION',
+      'This server does not support that room version',
+    );
+  }
+  return rules;
 }
