@@ -12,6 +12,7 @@ import type { RegistrationTokenTables } from './schema-registration-tokens.js';
 import type { UserAdminTables } from './schema-user-admin.js';
 import type { RoomAdminTables } from './schema-room-admin.js';
 import type { RatelimitTables } from './schema-ratelimit.js';
+import type { PurgedRoomLeaveTables } from './schema-purged-room-leaves.js';
 
 // Kysely's view of the tables. Column names are the SQL names; integers that may pass 2^31 are `bigint` in
 // SQL and arrive as JS numbers on both databases (see database.ts).
@@ -55,4 +56,5 @@ export interface Schema
     RegistrationTokenTables,
     UserAdminTables,
     RoomAdminTables,
-    RatelimitTables {}
+    RatelimitTables,
+    PurgedRoomLeaveTables {}

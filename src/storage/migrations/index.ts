@@ -17,6 +17,8 @@ import { registrationTokens } from './0014-registration-tokens.js';
 import { userAdmin } from './0015-user-admin.js';
 import { roomAdmin } from './0016-room-admin.js';
 import { ratelimit } from './0017-ratelimit.js';
+import { searchRowids } from './0018-search-rowids.js';
+import { purgedRoomLeaves } from './0019-purged-room-leaves.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -36,4 +38,6 @@ export const MIGRATIONS: readonly Migration[] = [
   userAdmin,
   roomAdmin,
   ratelimit,
+  searchRowids,
+  purgedRoomLeaves,
 ];
