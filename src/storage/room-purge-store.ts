@@ -4,6 +4,7 @@
 // does not hold one enormous transaction (and a purge interrupted by a crash can simply run again).
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
+import { recordPurgedRoomLeaves } from './purged-room-leaves-store.js';
 
 const BATCH = 500;
 
@@ -31,13 +32,17 @@ const SCANNED_ROOM_TABLES = ['event_search', 'event_push_actions'] as const;
  * the room is unknown to every reader (none can load a half-deleted room), and running the purge again
  * after a crash finishes the rest. Online key backups (room_keys) are left alone: they are the users'
  * encrypted data, versioned by etags their clients compare, and Hearth cannot read them anyway.
+ * With `leaves`, the local members' leaves are recorded in that first transaction, for /sync to report
+ * (purged-room-leaves-store.ts).
  */
 export async function purgeRoomRows(
   db: Kysely<Schema>,
   roomId: string,
   onDeleted: (eventIds: string[]) => void = () => {},
+  leaves?: { serverName: string; now: number },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    if (leaves) await recordPurgedRoomLeaves(trx, roomId, leaves.serverName, leaves.now);
     for (const table of ['rooms', 'forward_extremities', 'current_state', 'room_aliases'] as const)
       await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
     for (const table of SCANNED_ROOM_TABLES)

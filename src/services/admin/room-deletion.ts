@@ -215,7 +215,11 @@ export class RoomDeletion {
     const { store, pipeline } = this.deps.rooms;
     await pipeline.withRoomLock(roomId, async () => {
       store.forgetRuntime(roomId);
-      await purgeRoomRows(this.db, roomId, (ids) => ids.forEach((id) => store.invalidateEvent(id)));
+      // The local members' leaves are kept for /sync: their leave events go with the room.
+      await purgeRoomRows(this.db, roomId, (ids) => ids.forEach((id) => store.invalidateEvent(id)), {
+        serverName: this.deps.serverName,
+        now: this.deps.clock(),
+      });
       // A reader may have loaded the room again before its row went.
       store.forgetRuntime(roomId);
     });

@@ -22,6 +22,7 @@ import {
 import { RoomSync } from './room-sync.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
+import { purgedRoomLeaveEntries } from './purged-leaves.js';
 import { PUSH_RULES_ACCOUNT_DATA, type PushRules } from '../push/push-rules.js';
 import type { Presence, PresenceState } from '../presence/presence.js';
 import type { E2eServices } from '../e2e-keys/index.js';
@@ -240,6 +241,21 @@ export class SyncService {
           leave[roomId] = body;
         }
       }
+    }
+
+    // Rooms purged since the token: their leave events went with them (purged-leaves.ts). Only for
+    // incremental syncs, as a real leave: an initial sync has no room to take back.
+    if (!initial) {
+      const purged = await purgedRoomLeaveEntries(this.deps.database, {
+        userId: req.userId,
+        since: since.events,
+        upTo: now.events,
+        now: clockNow,
+        known: new Set(current.map((r) => r.roomId)),
+        filter: roomFilter,
+        fields,
+      });
+      for (const [roomId, entry] of purged) leave[roomId] = entry;
     }
 
     await this.deps.unreadCounts?.addTo(req.userId, join, !!roomFilter.timeline.unreadThreadNotifications);
