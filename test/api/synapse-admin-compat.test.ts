@@ -740,3 +740,38 @@ test('maintained fork (etkecc): an admin views quarantined media with admin_unsa
   );
   assert.equal(ordinary.body, 'ordinary bytes');
 });
+
+test('maintained fork (etkecc): experimental features list none; setting one is refused by name', async () => {
+  await login();
+  const url = `/_synapse/admin/v1/experimental_features/${enc(ALICE)}`;
+  const listed = await ui.get(url);
+  assert.equal(listed.status, 200, JSON.stringify(listed.body));
+  assert.deepEqual(listed.body, { features: {} });
+  // The fork's toggle sends every feature it shows, with the changed one.
+  for (const [body, message] of [
+    [{ features: { msc3881: true } }, /'msc3881' is not recognised/],
+    [{ features: {} }, /must provide features/],
+    [{}, /must provide features/],
+    [{ features: ['msc3881'] }, /must provide features/],
+  ] as const) {
+    const res = await ui.send('PUT', url, body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.body.errcode, 'M_UNKNOWN');
+    assert.match(res.body.error, message);
+  }
+  assert.equal((await ui.send('PUT', url)).body.errcode, 'M_NOT_JSON');
+  const remote = await ui.get(
+    `/_synapse/admin/v1/experimental_features/${enc('@someone:elsewhere.example')}`,
+  );
+  assert.equal(remote.status, 400);
+  assert.equal((await ui.get('/_synapse/admin/v1/experimental_features/alice')).status, 400);
+  for (const method of ['GET', 'PUT'] as const) {
+    const res = await t.app.inject({
+      method,
+      url,
+      headers: alice.auth,
+      payload: { features: { msc3881: true } },
+    });
+    assert.equal(res.statusCode, 403, method);
+  }
+});

@@ -1,6 +1,7 @@
 // The Synapse-compatible Admin API's plugins (issue 8), served on the `client` resource as Synapse does.
 // The media admin endpoints are registered with the media repository (api/media/index.ts).
 import { eventReportAdminRoutes } from './event-reports.js';
+import { experimentalFeaturesAdminRoutes } from './experimental-features.js';
 import { federationDestinationAdminRoutes } from './federation-destinations.js';
 import { overrideRatelimitAdminRoutes } from './override-ratelimit.js';
 import { registrationTokenAdminRoutes } from './registration-tokens.js';
@@ -20,4 +21,5 @@ export const ADMIN_ROUTES = [
   roomAdminRoutes,
   overrideRatelimitAdminRoutes,
   userActivityAdminRoutes,
+  experimentalFeaturesAdminRoutes,
 ];
