@@ -1,6 +1,10 @@
 // The event_search full-text index. The one place where SQLite (FTS5) and PostgreSQL (tsvector) differ:
 // how a row is written, how terms are matched and how a match is ranked. Terms are matched as prefixes
 // and all must occur, on both databases, so "meet" finds "meeting" either way.
+//
+// On SQLite only `value` is indexed: a lookup by event id would read the whole index. Each row's rowid is
+// therefore derived from its event's stream ordering (searchRowid), so an event's rows are a rowid range
+// that FTS5 finds through its b-tree: a redaction deletes them without a scan. PostgreSQL indexes event_id.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
@@ -38,27 +42,82 @@ export interface SearchHit {
   value: string;
 }
 
+/**
+ * Rowids an event may use on SQLite: one per indexed key. An event has one type, so it has one row
+ * today; the room for a row per key keeps the scheme valid if an event type ever has several texts.
+ */
+const ROWIDS_PER_EVENT = 4;
+/** The rowid slot of each indexed key (migration 0018 wrote the same numbers). */
+const KEY_SLOTS: Readonly<Record<string, number>> = {
+  'content.body': 0,
+  'content.name': 1,
+  'content.topic': 2,
+};
+
+/** The SQLite rowid of an event's row for the key. */
+export function searchRowid(streamOrdering: number, key: string): number {
+  const slot = KEY_SLOTS[key];
+  if (slot === undefined) throw new Error(`no search rowid slot for key ${key}`);
+  return streamOrdering * ROWIDS_PER_EVENT + slot;
+}
+
 export async function insertSearchRows(database: Database, rows: readonly SearchRow[]): Promise<void> {
   // Several rows (catching up) share one transaction.
   const write = async (db: Kysely<Schema>) => {
     for (const row of rows) {
-      const vectorColumn = database.dialect === 'postgres' ? sql`, vector` : sql``;
-      const vector = database.dialect === 'postgres' ? sql`, to_tsvector('simple', ${row.value})` : sql``;
-      await sql`insert into event_search (event_id, room_id, stream_ordering, sender, key, value${vectorColumn})
-        values (${row.eventId}, ${row.roomId}, ${row.streamOrdering}, ${row.sender}, ${row.key},
-                ${row.value}${vector})`.execute(db);
+      if (database.dialect === 'postgres') {
+        await sql`insert into event_search (event_id, room_id, stream_ordering, sender, key, value, vector)
+          values (${row.eventId}, ${row.roomId}, ${row.streamOrdering}, ${row.sender}, ${row.key},
+                  ${row.value}, to_tsvector('simple', ${row.value}))`.execute(db);
+        continue;
+      }
+      // An event indexed again (its rowid taken) replaces its own row instead of failing the batch.
+      await sql`insert or replace into event_search (rowid, event_id, room_id, stream_ordering, sender, key, value)
+        values (cast(${searchRowid(row.streamOrdering, row.key)} as integer), ${row.eventId}, ${row.roomId},
+                ${row.streamOrdering}, ${row.sender}, ${row.key}, ${row.value})`.execute(db);
     }
   };
   if (rows.length === 1) await write(database.db);
   else await database.db.transaction().execute(write);
 }
 
+/**
+ * An event's rowids on SQLite, from `first` up to (not including) `end`; `ordering` is its stream
+ * ordering or an expression giving it. FTS5 applies a rowid bound only when its value is an integer, and
+ * better-sqlite3 binds every JS number as a real: without the casts a bound is silently dropped and the
+ * statement reads the whole index again, with the same query plan.
+ */
+export function eventRowids(ordering: number | RawBuilder<number>): {
+  first: RawBuilder<number>;
+  end: RawBuilder<number>;
+} {
+  const base = sql`cast((${ordering}) as integer)`;
+  const per = sql.lit(ROWIDS_PER_EVENT);
+  return { first: sql<number>`${base} * ${per}`, end: sql<number>`(${base} + 1) * ${per}` };
+}
+
+/** The condition selecting an event's rows: on SQLite a rowid range, which FTS5 finds in its b-tree. */
+function rowsOfEvent(database: Database, eventId: string, ordering: number | RawBuilder<number>) {
+  const byId = sql`event_id = ${eventId}`;
+  if (database.dialect === 'postgres') return byId;
+  const { first, end } = eventRowids(ordering);
+  return sql`rowid >= ${first} and rowid < ${end} and ${byId}`;
+}
+
+/** The statement of deleteSearchRows (its query plan is tested). */
+export function deleteSearchRowsStatement(
+  database: Database,
+  roomId: string,
+  eventId: string,
+): RawBuilder<unknown> {
+  // The event's stream ordering comes from events, where event_id is the key.
+  const ordering = sql<number>`select stream_ordering from events where event_id = ${eventId}`;
+  return sql`delete from event_search where ${rowsOfEvent(database, eventId, ordering)} and room_id = ${roomId}`;
+}
+
+/** Takes a (redacted) event's text out of the index, without reading the whole index on either database. */
 export async function deleteSearchRows(database: Database, roomId: string, eventId: string): Promise<void> {
-  await database.db
-    .deleteFrom('event_search')
-    .where('event_id', '=', eventId)
-    .where('room_id', '=', roomId)
-    .execute();
+  await deleteSearchRowsStatement(database, roomId, eventId).execute(database.db);
 }
 
 /** The dialect's match condition and rank (higher is better) for the query's terms. */
@@ -129,21 +188,24 @@ export async function countSearchMatches(
 
 /** The newest stream ordering in the index (0 when it is empty): where catching up starts. */
 export async function newestIndexedOrdering(database: Database): Promise<number> {
-  const row = await database.db
-    .selectFrom('event_search')
-    .select((eb) => eb.fn.max('stream_ordering').as('newest'))
-    .executeTakeFirst();
-  return Number(row?.newest ?? 0);
+  // On SQLite the highest rowid is the newest event's: one row read instead of the whole index.
+  const newest: RawBuilder<{ newest: number }> =
+    database.dialect === 'sqlite'
+      ? sql`select stream_ordering as newest from event_search order by rowid desc limit 1`
+      : sql`select max(stream_ordering) as newest from event_search`;
+  const { rows } = await newest.execute(database.db);
+  return Number(rows[0]?.newest ?? 0);
 }
 
-/** Whether the event has a row (a scan on SQLite, where event_id is not indexed: for rare paths only). */
-export async function hasSearchRow(database: Database, eventId: string): Promise<boolean> {
-  const row = await database.db
-    .selectFrom('event_search')
-    .select('event_id')
-    .where('event_id', '=', eventId)
-    .executeTakeFirst();
-  return row !== undefined;
+/** Whether the event, stored at the stream ordering, has a row. */
+export async function hasSearchRow(
+  database: Database,
+  eventId: string,
+  streamOrdering: number,
+): Promise<boolean> {
+  const { rows } = await sql`select 1 from event_search
+    where ${rowsOfEvent(database, eventId, streamOrdering)} limit 1`.execute(database.db);
+  return rows.length > 0;
 }
 
 /** Unredacted events of the given types in (after, upTo], oldest first. */

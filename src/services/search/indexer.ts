@@ -111,7 +111,11 @@ export class SearchIndexer {
       const row = searchRowOf(stored);
       if (!row) continue;
       // An event the catch-up may already have indexed is checked first, not indexed twice.
-      if (stored.streamOrdering <= coveredUpTo && (await hasSearchRow(database, row.eventId))) continue;
+      if (
+        stored.streamOrdering <= coveredUpTo &&
+        (await hasSearchRow(database, row.eventId, row.streamOrdering))
+      )
+        continue;
       rows.push(row);
     }
     await flush();
