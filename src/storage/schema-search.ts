@@ -2,8 +2,9 @@
 import type { Generated } from 'kysely';
 
 /**
- * One indexed text of an event. On SQLite an FTS5 virtual table (plus its hidden `rowid`); on PostgreSQL
- * a plain table with a `vector` tsvector column that only search-store.ts writes and reads.
+ * One indexed text of an event. On SQLite an FTS5 virtual table (plus its hidden `rowid`, derived from the
+ * stream ordering and key: searchRowid in search-store.ts); on PostgreSQL a plain table with a `vector`
+ * tsvector column that only search-store.ts writes and reads.
  */
 export interface EventSearchTable {
   event_id: string;

@@ -7,11 +7,12 @@ import type { Migration } from '../migrate.js';
  * until now a redaction's delete read the whole index; a rowid range it finds through its b-tree.
  *
  * FTS5 cannot change rowids in place without risking collisions with rows not yet moved, so the index is
- * copied into a new table in one `insert ... select` and swapped in. The copy re-tokenises every row: its
- * cost grows with the index (measured: about 15 s for a million messages) and it briefly needs the
- * index's size again on disk; it runs once, at start-up, before the server answers anyone. Rows are
- * copied in rowid order, the order FTS5 appends cheaply. An event indexed twice by an older Hearth keeps
- * one row (`or replace`). PostgreSQL indexes event_id, so there is nothing to do there.
+ * copied into a new table in one `insert ... select` and swapped in. The copy re-tokenises every row, so
+ * its cost grows with the index: measured at about 4 s for a million short messages (longer texts take
+ * longer), once, at start-up, before the server answers anyone. The database file grows by the index's
+ * size (the old index's pages are then free space, reused by later writes). Rows are copied in new rowid
+ * order, the order in which FTS5 appends cheaply. An event indexed twice by an older Hearth keeps one row
+ * (`or replace`). PostgreSQL indexes event_id, so there is nothing to do there.
  */
 export const searchRowids: Migration = {
   version: 18,
