@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
 import { requestAs } from '../support/admin-requests.js';
+import { purgeRoomRows } from '../../src/storage/room-purge-store.js';
 
 let now = 1_700_000_000_000;
 let t: TestApp;
@@ -168,4 +169,18 @@ test('a purged room is no longer reported after the retention period (30 days)',
   assert.equal(await count(), 2);
   await deleteRoom(await roomWithBob());
   assert.equal(await count(), 0);
+});
+
+test('a member still joined when the room is purged (a failed kick) gets the leave from any earlier token', async () => {
+  const roomId = await roomWithBob();
+  // Bob's client is fully caught up: its token is the newest position there is.
+  const since = await token(bob);
+  await purgeRoomRows(t.deps.database.db, roomId, undefined, { serverName: 'test.local', now });
+  const first = await syncFrom(bob, since);
+  assert.equal(first.rooms.leave[roomId]?.timeline.events[0]?.content.membership, 'leave');
+  assert.equal((await syncFrom(bob, first.next_batch)).rooms.leave[roomId], undefined);
+  // Running the purge again (as after a crash) neither loses nor repeats it.
+  await purgeRoomRows(t.deps.database.db, roomId, undefined, { serverName: 'test.local', now });
+  assert.ok((await syncFrom(bob, since)).rooms.leave[roomId]);
+  assert.equal((await syncFrom(bob, first.next_batch)).rooms.leave[roomId], undefined);
 });
