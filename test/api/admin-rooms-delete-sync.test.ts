@@ -184,3 +184,42 @@ test('a member still joined when the room is purged (a failed kick) gets the lea
   assert.ok((await syncFrom(bob, since)).rooms.leave[roomId]);
   assert.equal((await syncFrom(bob, first.next_batch)).rooms.leave[roomId], undefined);
 });
+
+test('only local members who had not forgotten the room are remembered', async () => {
+  const roomId = await roomWithBob();
+  const carolSince = await token(carol);
+  assert.equal((await client.join(carol, roomId)).status, 200);
+  assert.equal((await client.post(`/rooms/${enc(roomId)}/leave`, carol)).status, 200);
+  assert.equal((await client.post(`/rooms/${enc(roomId)}/forget`, carol)).status, 200);
+  // A remote member (as a federated room would have), pointing at an existing member event.
+  const db = t.deps.database.db;
+  const alicesMember = await db
+    .selectFrom('current_state')
+    .select('event_id')
+    .where('room_id', '=', roomId)
+    .where('state_key', '=', alice.userId)
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('current_state')
+    .values({
+      room_id: roomId,
+      type: 'm.room.member',
+      state_key: '@remote:elsewhere.example',
+      event_id: alicesMember.event_id,
+      membership: 'join',
+    })
+    .execute();
+  await deleteRoom(roomId);
+  const rows = await db
+    .selectFrom('purged_room_leaves')
+    .select('user_id')
+    .where('room_id', '=', roomId)
+    .orderBy('user_id')
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => r.user_id),
+    [alice.userId, bob.userId],
+  );
+  // As for any forgotten room, carol's older clients are not told again.
+  assert.equal((await syncFrom(carol, carolSince)).rooms.leave[roomId], undefined);
+});
