@@ -16,11 +16,14 @@ test('GET /health answers 200 OK', async () => {
   assert.equal(res.body, 'OK');
 });
 
-test('GET /_matrix/client/versions lists only what is implemented', async () => {
+test('GET /_matrix/client/versions lists r0.0.1–r0.6.1 and v1.1–v1.12, and the thread features', async () => {
   const res = await t.app.inject({ method: 'GET', url: '/_matrix/client/versions' });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(res.json(), {
-    versions: [],
+    versions: [
+      ...['r0.0.1', 'r0.1.0', 'r0.2.0', 'r0.3.0', 'r0.4.0', 'r0.5.0', 'r0.6.0', 'r0.6.1'],
+      ...['v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6', 'v1.7', 'v1.8', 'v1.9', 'v1.10', 'v1.11', 'v1.12'],
+    ],
     // The thread features of spec 1.4, all implemented, so clients use m.thread (not io.element.thread).
     unstable_features: {
       'org.matrix.msc3440.stable': true,

@@ -2,10 +2,18 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
- * The spec versions Hearth fully implements. Empty until the client API is complete: a version is listed
- * only when every endpoint it requires works, so clients are never told to expect what is not there.
+ * The spec versions clients may use with Hearth. matrix-js-sdk (so Element Web and Desktop) refuses a
+ * server whose list holds none of v1.1–v1.13 ("unsupported homeserver spec version" at discovery), so an
+ * empty list would lock out the clients people use; the spec is followed where it does not break them.
+ * What these versions name and Hearth does not do yet (pushers and /notifications, third-party ids, SSO,
+ * VoIP TURN credentials, federation) answers 404 M_UNRECOGNIZED, which clients take as "not offered".
+ * Versions from v1.13 on are left out until what clients switch on for them works (e.g. v1.16's extended
+ * profiles). The r0 releases are listed as Synapse lists them: the r0 paths all answer (issue 4).
  */
-export const SUPPORTED_VERSIONS: readonly string[] = [];
+export const SUPPORTED_VERSIONS: readonly string[] = [
+  ...['r0.0.1', 'r0.1.0', 'r0.2.0', 'r0.3.0', 'r0.4.0', 'r0.5.0', 'r0.6.0', 'r0.6.1'],
+  ...Array.from({ length: 12 }, (_, i) => `v1.${i + 1}`),
+];
 
 /**
  * Features clients otherwise assume only from a spec version. Each is implemented: without them
