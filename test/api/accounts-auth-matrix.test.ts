@@ -18,6 +18,7 @@ const ENDPOINTS: [string, string, unknown, boolean][] = [
   ['POST', '/logout', {}, true],
   ['POST', '/logout/all', {}, true],
   ['GET', '/account/whoami', undefined, true],
+  ['GET', '/account/3pid', undefined, true],
   ['POST', '/account/password', { new_password: 'x' }, true],
   ['POST', '/account/deactivate', {}, true],
   ['GET', '/devices', undefined, true],

@@ -350,3 +350,11 @@ test('guests: whoami, devices, displayname and capabilities yes; avatar, account
     await g.close();
   }
 });
+
+test('GET /account/3pid: Hearth binds no third-party ids, so the list is empty (v3 and r0)', async () => {
+  for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) {
+    const res = await call(t, 'GET', `${prefix}/account/3pid`, { token: alice.accessToken });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { threepids: [] });
+  }
+});

@@ -22,6 +22,16 @@ export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promis
     });
   }
 
+  // GET /_matrix/client/v3/account/3pid
+  // Hearth binds no email addresses or phone numbers yet (adding one answers M_UNRECOGNIZED), so every
+  // account has none; Element's settings read this list on opening.
+  for (const url of clientPaths('/account/3pid')) {
+    app.get(url, async (request) => {
+      await authenticate(request, deps, { allowGuest: true });
+      return { threepids: [] };
+    });
+  }
+
   // POST /_matrix/client/v3/account/password
   for (const url of clientPaths('/account/password')) {
     app.post(url, async (request) => {
