@@ -2,7 +2,8 @@
 // event_push_actions rows. The position is a server_metadata row written in the transaction that stores
 // the rows it covers, so a crash can lose neither without the other; it only ever moves forward, so
 // several processes can write it.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { HotStatement } from './hot-statement.js';
 import type { Schema } from './schema.js';
 import { EVENT_COLUMNS, rowToStoredEvent, type StoredEvent } from './events-store.js';
 
@@ -18,18 +19,15 @@ export async function pushActionsPosition(db: Kysely<Schema>): Promise<number | 
   return row ? Number(row.value) : undefined;
 }
 
+/** Written with every batch of notification rows, so raw SQL (storage/hot-statement.ts), not the builder. */
+const ADVANCE = new HotStatement(
+  `insert into server_metadata (key, value) values (?, ?) on conflict (key) do update
+     set value = excluded.value where cast(server_metadata.value as bigint) < cast(excluded.value as bigint)`,
+);
+
 /** Moves the position forward to `position` (never back); call inside the transaction storing the rows. */
 export async function advancePushActionsPosition(db: Kysely<Schema>, position: number): Promise<void> {
-  await db
-    .insertInto('server_metadata')
-    .values({ key: KEY, value: String(position) })
-    .onConflict((oc) =>
-      oc
-        .column('key')
-        .doUpdateSet({ value: (eb) => eb.ref('excluded.value') })
-        .where(sql<boolean>`cast(server_metadata.value as bigint) < cast(excluded.value as bigint)`),
-    )
-    .execute();
+  await ADVANCE.execute(db, [KEY, String(position)]);
 }
 
 /**
