@@ -12,6 +12,11 @@ export interface StoredEvent {
   stateGroupBefore: number;
   stateGroupAfter: number;
   redactedBy: string | null;
+  /**
+   * Set on the copy history visibility hands a reader who may see this event only pruned: its sender was
+   * erased and the reader was not joined when it was sent (as Synapse). Never stored.
+   */
+  senderErased?: true;
 }
 
 export type EventRow = Pick<

@@ -86,6 +86,18 @@ export async function setAdmin(db: Kysely<Schema>, userId: string, isAdmin: bool
     .execute();
 }
 
+/** Which of `userIds` were erased (deactivated with erase): their events are shown redacted to some. */
+export async function erasedUsers(db: Kysely<Schema>, userIds: readonly string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('users')
+    .select('user_id')
+    .where('user_id', 'in', [...userIds])
+    .where('erased', '=', 1)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 /** Marks a user deactivated (and erased, when asked); their password stops working. */
 export async function markDeactivated(db: Kysely<Schema>, userId: string, erased: boolean): Promise<void> {
   await db

@@ -49,7 +49,7 @@ export class ClientEventFormatter {
   ): Promise<ClientEvent> {
     const { event } = stored;
     const roomVersion = await this.roomVersionOf(event.room_id);
-    const source = redaction ? redact(event, roomVersion) : event;
+    const source = redaction || stored.senderErased ? redact(event, roomVersion) : event;
     const content = (source.content ?? {}) as JsonObject;
     const unsigned: JsonObject = { age: Math.max(0, opts.now - event.origin_server_ts) };
     if (redaction) {

@@ -12,6 +12,7 @@ import { RoomReader } from './room-reader.js';
 import { RoomStore } from './room-store.js';
 import { RoomUpgrades } from './upgrade.js';
 import { Visibility } from './visibility.js';
+import { erasedUsers } from '../../storage/users-store.js';
 
 export interface RoomServices {
   store: RoomStore;
@@ -41,7 +42,7 @@ export function createRoomServices(
     clock: deps.clock,
     logger: deps.logger,
   });
-  const visibility = new Visibility(store);
+  const visibility = new Visibility(store, (userIds) => erasedUsers(deps.database.db, userIds));
   const formatter = new ClientEventFormatter(store, async (roomId) => {
     const room = await store.runtime(roomId);
     if (!room) throw new Error(`room ${roomId} is unknown`);

@@ -6,12 +6,20 @@ import type { RoomStore } from './room-store.js';
 
 const HISTORY_KEY = stateKeyOf('m.room.history_visibility', '');
 
+/** Which of these users were erased (deactivated with erase). */
+export type ErasedUsers = (userIds: readonly string[]) => Promise<Set<string>>;
+
 export class Visibility {
-  constructor(private readonly rooms: RoomStore) {}
+  constructor(
+    private readonly rooms: RoomStore,
+    private readonly erasedUsers: ErasedUsers,
+  ) {}
 
   /**
    * Keeps the events `userId` may see. `currentlyJoined` answers for `shared` history: a user joined
-   * now may see everything shared since the room began.
+   * now may see everything shared since the room began. An erased user's event that the reader sees
+   * without having been joined when it was sent comes back marked `senderErased`, to be shown pruned (as
+   * Synapse: erasure hides a user's messages from those who were not there to read them).
    */
   async filter(
     userId: string,
@@ -20,6 +28,8 @@ export class Visibility {
   ): Promise<StoredEvent[]> {
     const memberKey = stateKeyOf('m.room.member', userId);
     const out: StoredEvent[] = [];
+    /** Indexes in `out` of events seen without membership at the time: pruned if their sender is erased. */
+    const notJoined: number[] = [];
     for (const stored of events) {
       const { event } = stored;
       // The user's own membership events are always theirs to see.
@@ -29,14 +39,27 @@ export class Visibility {
       }
       const state = await this.rooms.stateAtGroup(stored.stateGroupBefore);
       const visibility = await this.historyVisibility(state);
-      if (visibility === 'world_readable') {
+      const membership = await this.membershipIn(state, memberKey);
+      if (membership === 'join') {
         out.push(stored);
         continue;
       }
-      const membership = await this.membershipIn(state, memberKey);
-      if (membership === 'join') out.push(stored);
-      else if (visibility === 'shared' && currentlyJoined) out.push(stored);
-      else if (visibility === 'invited' && membership === 'invite') out.push(stored);
+      if (
+        visibility === 'world_readable' ||
+        (visibility === 'shared' && currentlyJoined) ||
+        (visibility === 'invited' && membership === 'invite')
+      ) {
+        notJoined.push(out.length);
+        out.push(stored);
+      }
+    }
+    if (notJoined.length > 0) {
+      const erased = await this.erasedUsers([...new Set(notJoined.map((i) => out[i]!.event.sender))]);
+      if (erased.size > 0) {
+        for (const i of notJoined) {
+          if (erased.has(out[i]!.event.sender)) out[i] = { ...out[i]!, senderErased: true };
+        }
+      }
     }
     return out;
   }
