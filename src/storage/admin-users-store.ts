@@ -30,6 +30,8 @@ export interface UserListFilter {
   admins?: boolean;
   /** '' stands for ordinary users (user_type null). */
   userTypes?: string[];
+  /** Synapse's not_user_type: user types left out; '' leaves out ordinary users (user_type null). */
+  notUserTypes?: string[];
   /** Whether locked users are listed (Synapse: not unless asked for). */
   locked: boolean;
 }
@@ -105,6 +107,17 @@ function baseQuery(db: Kysely<Schema>, filter: UserListFilter) {
         ...(types.includes('') ? [eb('u.user_type', 'is', null)] : []),
       ]),
     );
+  }
+  const excluded = filter.notUserTypes;
+  if (excluded !== undefined && excluded.length > 0) {
+    const named = excluded.filter((type) => type !== '');
+    const ordinaryExcluded = excluded.includes('');
+    query = query.where((eb) => {
+      if (named.length === 0) return eb('u.user_type', 'is not', null);
+      const notNamed = eb.not(eb('u.user_type', 'in', named));
+      // NOT IN is unknown for a null type: it leaves ordinary users out unless they are added back.
+      return ordinaryExcluded ? notNamed : eb.or([notNamed, eb('u.user_type', 'is', null)]);
+    });
   }
   return query;
 }

@@ -125,6 +125,13 @@ test('v2/users filters', async () => {
     ['user_types=bot', ['bob']],
     ['user_types=&user_types=bot', ['alice', 'bob', 'carol', 'dave', 'mallory', 'root']],
     ['user_types=', ['alice', 'carol', 'dave', 'mallory', 'root']],
+    // Synapse's not_user_type (synapse-admin hides bots with it); '' leaves out ordinary users.
+    ['not_user_type=bot', ['alice', 'carol', 'dave', 'mallory', 'root']],
+    ['not_user_type=support', ['alice', 'bob', 'carol', 'dave', 'mallory', 'root']],
+    ['not_user_type=', ['bob']],
+    ['not_user_type=&not_user_type=bot', []],
+    ['not_user_type=&not_user_type=support', ['bob']],
+    ['not_user_type=bot&not_user_type=support', ['alice', 'carol', 'dave', 'mallory', 'root']],
     ['locked=true', ['alice', 'bob', 'carol', 'dave', 'mallory', 'root']],
   ];
   for (const [query, expected] of cases) {

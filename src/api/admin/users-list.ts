@@ -18,6 +18,7 @@ import { boolParam, intParam, queryOf, stringParam, type Query } from '../client
 
 function filterOf(query: Query, version: 'v2' | 'v3'): UserListFilter {
   const types = query.user_types;
+  const notTypes = query.not_user_type;
   const deactivated = boolParam(query, 'deactivated');
   return {
     name: stringParam(query, 'name'),
@@ -28,6 +29,7 @@ function filterOf(query: Query, version: 'v2' | 'v3'): UserListFilter {
       : { deactivated: deactivated !== false, onlyDeactivated: deactivated === true }),
     admins: boolParam(query, 'admins'),
     userTypes: types === undefined ? undefined : Array.isArray(types) ? types : [types],
+    notUserTypes: notTypes === undefined ? undefined : Array.isArray(notTypes) ? notTypes : [notTypes],
     locked: boolParam(query, 'locked') ?? false,
   };
 }
