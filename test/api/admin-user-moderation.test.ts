@@ -312,6 +312,38 @@ test('suspension: sending, joining, inviting, creating rooms and profile changes
   assert.equal((await api.post(`${room(other)}/join`, sam, {})).status, 200);
 });
 
+test('suspension: leaving through PUT state/m.room.member/{own id} is allowed; any other member state is not', async () => {
+  const sam = await createTestUser(t, 'sam2');
+  const friend = await createTestUser(t, 'friend2');
+  const roomId = await sharedRoom(friend, sam);
+  const second = await sharedRoom(friend, sam);
+  await api.put(`/_matrix/client/v1/admin/suspend/${enc(sam.userId)}`, root, { suspended: true });
+  const ownMember = (id: string) => `${room(id)}/state/m.room.member/${enc(sam.userId)}`;
+  const suspended = 'M_USER_SUSPENDED';
+  assertError(
+    await api.put(ownMember(roomId), sam, { membership: 'join', displayname: 'S' }),
+    403,
+    suspended,
+  );
+  assertError(
+    await api.put(`${room(roomId)}/state/m.room.member/${enc(friend.userId)}`, sam, { membership: 'leave' }),
+    403,
+    suspended,
+  );
+  assertError(
+    await api.put(`${room(second)}/state/m.room.member/${enc(mallory.userId)}`, sam, {
+      membership: 'invite',
+    }),
+    403,
+    suspended,
+  );
+  const left = await api.put(ownMember(roomId), sam, { membership: 'leave' });
+  assert.equal(left.status, 200, JSON.stringify(left.body));
+  const joined = await api.get('/_matrix/client/v3/joined_rooms', sam);
+  assert.deepEqual(joined.body.joined_rooms, [second]);
+  await api.put(`/_matrix/client/v1/admin/suspend/${enc(sam.userId)}`, root, { suspended: false });
+});
+
 test('capabilities show m.account_moderation to admins only', async () => {
   const admin = await api.get('/_matrix/client/v3/capabilities', root);
   assert.deepEqual(admin.body.capabilities['m.account_moderation'], { lock: true, suspend: true });

@@ -79,7 +79,10 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const requester = await authenticate(request, deps);
     const { roomId, eventType, stateKey = '' } = request.params;
     const content = objectBody(request);
-    refuseIfSuspended(requester);
+    // Leaving stays open to a suspended user on this path too (spec "Account suspension"; Synapse).
+    const selfLeave =
+      eventType === 'm.room.member' && stateKey === requester.userId && content.membership === 'leave';
+    if (!selfLeave) refuseIfSuspended(requester);
     if (requester.shadowBanned) return { event_id: fakeEventId() };
     await deps.rateLimits.sendEvent(requester.userId);
     const stored = await messaging.setState(
