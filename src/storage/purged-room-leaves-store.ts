@@ -99,3 +99,20 @@ export async function purgedRoomLeavesBetween(
     purgedTs: Number(r.purged_ts),
   }));
 }
+
+/**
+ * Drops the user's leave of a purged room (they forgot it, so it is never sent again); whether there was
+ * one, i.e. whether the user was in the room when it was purged.
+ */
+export async function forgetPurgedRoomLeave(
+  db: Kysely<Schema>,
+  userId: string,
+  roomId: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('purged_room_leaves')
+    .where('user_id', '=', userId)
+    .where('room_id', '=', roomId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

@@ -223,3 +223,22 @@ test('only local members who had not forgotten the room are remembered', async (
   // As for any forgotten room, carol's older clients are not told again.
   assert.equal((await syncFrom(carol, carolSince)).rooms.leave[roomId], undefined);
 });
+
+test('a member can forget a purged room (as a client offers after the leave); it is then never sent again', async () => {
+  const roomId = await roomWithBob();
+  const since = await token(bob);
+  await deleteRoom(roomId);
+  const forget = (user: TestUser) => client.post(`/rooms/${enc(roomId)}/forget`, user);
+  const first = await syncFrom(bob, since);
+  assert.ok(first.rooms.leave[roomId]);
+  const forgot = await forget(bob);
+  assert.equal(forgot.status, 200, JSON.stringify(forgot.body));
+  assert.deepEqual(forgot.body, {});
+  // Not even to another of bob's clients still on the old token.
+  assert.equal((await syncFrom(bob, since)).rooms.leave[roomId], undefined);
+  // Alice's leave is still owed to her; carol was never in the room.
+  assert.ok((await syncFrom(alice, since)).rooms.leave[roomId]);
+  const never = await forget(carol);
+  assert.equal(never.status, 404);
+  assert.equal(never.body.errcode, 'M_NOT_FOUND');
+});

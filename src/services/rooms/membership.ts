@@ -6,6 +6,7 @@ import { forgetRoom, getAlias, unforgetRoom } from '../../storage/rooms-store.js
 import type { StoredEvent } from '../../storage/events-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
 import { roomBlockedBy } from '../../storage/room-admin-store.js';
+import { forgetPurgedRoomLeave } from '../../storage/purged-room-leaves-store.js';
 import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 
@@ -117,10 +118,16 @@ export class Membership {
     return this.member(roomId, userId, userId, 'knock', { ...profile, ...withReason(reason) });
   }
 
-  /** Forgets a room the user has left; refused while joined or invited (as Synapse). */
+  /**
+   * Forgets a room the user has left; refused while joined or invited (as Synapse). A room purged while
+   * the user was in it has no membership left, only the leave /sync still owes them: forgetting drops it.
+   */
   async forget(roomId: string, userId: string): Promise<void> {
     const current = await this.currentMembership(roomId, userId);
-    if (current === undefined) throw new MatrixError(404, 'M_NOT_FOUND', 'You were never in this room');
+    if (current === undefined) {
+      if (await forgetPurgedRoomLeave(this.deps.database.db, userId, roomId)) return;
+      throw new MatrixError(404, 'M_NOT_FOUND', 'You were never in this room');
+    }
     if (current === 'join' || current === 'invite' || current === 'knock') {
       throw new MatrixError(400, 'M_UNKNOWN', 'Leave the room before forgetting it');
     }
