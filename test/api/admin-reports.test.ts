@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor, type Reply } from '../support/client.js';
+import { purgeEvents } from '../../src/storage/room-purge-store.js';
 
 let now = 1_700_000_000_000;
 let t: TestApp;
@@ -198,4 +199,14 @@ test('DELETE removes one event report; a second delete and a room report are 404
   assert.equal(list.body.total, 2);
   assert.deepEqual(eventIds(list), [m3, m2]);
   assert.equal(await reportCount(), 3);
+});
+
+test('a report whose event was purged is 404 on its own, as Synapse; it is still listed and can be deleted', async () => {
+  const m4 = await api.send(bob, quiet, 'fourth');
+  const id = await report(alice, quiet, m4, { reason: 'gone soon' });
+  assert.equal((await get(`${REPORTS}/${id}`)).status, 200);
+  await purgeEvents(t.deps.database.db, { roomId: quiet, beforeStreamOrdering: 0 }, [m4]);
+  assertError(await get(`${REPORTS}/${id}`), 404, 'M_NOT_FOUND');
+  assert.ok(eventIds(await get(REPORTS)).includes(m4));
+  assert.deepEqual(await del(`${REPORTS}/${id}`), { status: 200, body: {} });
 });

@@ -42,13 +42,14 @@ export class EventReportsAdmin {
     return { reports: reports.map((r) => reportJson(r, labels.get(r.roomId)!)), total };
   }
 
-  async get(id: number): Promise<EventReportJson & { event_json: JsonObject | null }> {
+  /** One report with its event; 404 once the event is purged (Synapse finds no report without it). */
+  async get(id: number): Promise<EventReportJson & { event_json: JsonObject }> {
     const found = await getEventReport(this.database.db, id);
-    if (!found) throw notFound();
+    if (!found || found.eventJson === null) throw notFound();
     const labels = await roomLabels(this.database.db, [found.report.roomId]);
     return {
       ...reportJson(found.report, labels.get(found.report.roomId)!),
-      event_json: found.eventJson === null ? null : (JSON.parse(found.eventJson) as JsonObject),
+      event_json: JSON.parse(found.eventJson) as JsonObject,
     };
   }
 
