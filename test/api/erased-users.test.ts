@@ -28,9 +28,10 @@ const messagesOf = async (user: TestUser) =>
 
 before(async () => {
   t = await startTestApp();
-  [alice, bob, carol, dave] = await Promise.all(
-    ['alice', 'bob', 'carol', 'dave'].map((name) => createTestUser(t, name)),
-  );
+  alice = await createTestUser(t, 'alice');
+  bob = await createTestUser(t, 'bob');
+  carol = await createTestUser(t, 'carol');
+  dave = await createTestUser(t, 'dave');
   room = (await call(alice, 'POST', '/_matrix/client/v3/createRoom', { preset: 'public_chat' })).room_id;
   await call(bob, 'POST', `/_matrix/client/v3/rooms/${room}/join`, {});
   secretId = (
