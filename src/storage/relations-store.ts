@@ -225,3 +225,31 @@ export async function possibleChildrenAfter(
     .execute();
   return rows.map((r) => ({ eventId: r.event_id, streamOrdering: Number(r.stream_ordering) }));
 }
+
+export interface AnnotationKey {
+  /** The annotated event. */
+  relatesToId: string;
+  sender: string;
+  /** The annotation's event type (m.reaction for reactions). */
+  type: string;
+  key: string;
+}
+
+/**
+ * The recorded, unredacted annotations of one sender with this key and type on an event. Redaction marks
+ * the event in its own transaction while the relation row goes a moment later, so the event decides.
+ */
+export async function annotationsOf(db: Kysely<Schema>, a: AnnotationKey): Promise<string[]> {
+  const rows = await db
+    .selectFrom('event_relations as r')
+    .innerJoin('events as e', 'e.event_id', 'r.event_id')
+    .select('r.event_id')
+    .where('r.relates_to_id', '=', a.relatesToId)
+    .where('r.rel_type', '=', 'm.annotation')
+    .where('r.sender', '=', a.sender)
+    .where('r.type', '=', a.type)
+    .where('r.aggregation_key', '=', a.key)
+    .where('e.redacted_by', 'is', null)
+    .execute();
+  return rows.map((r) => r.event_id);
+}

@@ -13,6 +13,7 @@ import {
 } from '../../storage/relations-store.js';
 import { redactsOf } from '../rooms/event-pipeline.js';
 import type { RoomServices } from '../rooms/index.js';
+import { DuplicateAnnotations } from './duplicate-annotations.js';
 
 /** Events read per page by the start-up catch-up. */
 const CATCH_UP_PAGE = 500;
@@ -23,11 +24,16 @@ const registry = new WeakMap<RoomServices, Relations>();
 export class Relations {
   /** Hook work runs one item at a time, so a redaction never overtakes the write it undoes. */
   private tail: Promise<void> = Promise.resolve();
+  /** The start-up catch-up's end. */
+  private caughtUp: Promise<void> = Promise.resolve();
+  readonly duplicates: DuplicateAnnotations;
 
   constructor(
     readonly rooms: RoomServices,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.duplicates = new DuplicateAnnotations(rooms, () => this.caughtUp);
+  }
 
   /** Resolves once every relation write queued so far has finished. */
   settled(): Promise<void> {
@@ -57,6 +63,7 @@ export class Relations {
       .catch((err: unknown) => {
         this.logger.error({ err: { message: (err as Error).message } }, 'relation catch-up failed');
       });
+    this.caughtUp = this.tail;
   }
 
   /** The after-persist hook. */
@@ -65,11 +72,13 @@ export class Relations {
     const relation = relationOf(event.content);
     const isRedaction = event.type === 'm.room.redaction';
     if (!relation && !isRedaction) return;
+    this.duplicates.persisted(stored);
     this.tail = this.tail
       .then(() => (isRedaction ? this.redacted(stored) : this.record(stored)))
       .catch((err: unknown) => {
         this.logger.error({ err: { message: (err as Error).message } }, 'relation update failed');
-      });
+      })
+      .finally(() => this.duplicates.recorded(stored));
   }
 
   private async record(stored: StoredEvent): Promise<void> {
@@ -104,6 +113,7 @@ export function createRelations(rooms: RoomServices, logger: Logger): Relations 
   const relations = new Relations(rooms, logger);
   relations.catchUp();
   rooms.pipeline.afterPersist.push((stored) => relations.persisted(stored));
+  rooms.pipeline.beforeSend.push((draft) => relations.duplicates.check(draft));
   registry.set(rooms, relations);
   return relations;
 }

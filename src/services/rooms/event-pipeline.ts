@@ -62,6 +62,11 @@ export class EventPipeline {
   private readonly commits: GroupCommit;
   /** Called after an event commits (sync wake-ups, profile and push hooks). */
   readonly afterPersist: ((stored: StoredEvent) => void)[] = [];
+  /**
+   * Content checks that depend on what the room already holds (a duplicate annotation): run under the
+   * room's lock, so two sends of one room cannot both pass a check that only one of them should.
+   */
+  readonly beforeSend: ((draft: EventDraft) => Promise<void>)[] = [];
 
   constructor(private readonly deps: PipelineDeps) {
     this.commits = new GroupCommit(deps.database.db);
@@ -96,6 +101,7 @@ export class EventPipeline {
     const authEvents = await rooms.stateEvents(room.state, authKeys(event, room));
     const result = authorize(event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
+    for (const check of this.beforeSend) await check(draft);
     return this.persist(event, room, txn);
   }
 
