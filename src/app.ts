@@ -108,6 +108,8 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions): Promis
     serverFactory: listener.serverFactory,
     requestIdHeader: false,
     return503OnClosing: true,
+    // HEAD is served for every GET route by server.ts (headAsGet), not by a second route object each.
+    exposeHeadRoutes: false,
     forceCloseConnections: false,
   });
   registerErrorHandling(app);

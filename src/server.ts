@@ -141,7 +141,7 @@ async function startListeners(
       const app: FastifyInstance = await buildApp(deps, {
         ...listener,
         serverFactory: (h) => {
-          handler = h;
+          handler = headAsGet(h);
           return createHttpServer();
         },
       });
@@ -231,3 +231,15 @@ async function closeServers(servers: HttpServer[], graceMs: number): Promise<voi
 }
 
 export type { Database };
+
+/**
+ * HEAD is answered as GET without the body, as Synapse does, for every GET route: Node's response already
+ * knows it answers a HEAD (so it sends headers only) when the method is changed here, before routing.
+ * Fastify's own HEAD routes (one more route object per GET route) are turned off in app.ts.
+ */
+function headAsGet(handler: RequestListener): RequestListener {
+  return (request, response) => {
+    if (request.method === 'HEAD') request.method = 'GET';
+    handler(request, response);
+  };
+}

@@ -54,6 +54,30 @@ test('one listener binds every address it lists, on one port', async () => {
   }
 });
 
+test('HEAD is answered for GET routes with the GET headers and no body (as Synapse); other methods are not', async () => {
+  const { loaded, scratch } = await setup(
+    `  - port: 0\n    bind_addresses: ['127.0.0.1']\n    resources: [{names: [client]}]\n`,
+  );
+  const server = await startServer(loaded, quietLogger());
+  try {
+    const base = `http://127.0.0.1:${server.addresses[0]!.port}`;
+    for (const path of ['/_matrix/client/versions', '/health']) {
+      const get = await fetch(base + path);
+      const head = await fetch(base + path, { method: 'HEAD' });
+      assert.equal(head.status, 200, path);
+      assert.equal(head.headers.get('content-type'), get.headers.get('content-type'), path);
+      assert.equal(head.headers.get('content-length'), String((await get.arrayBuffer()).byteLength), path);
+      assert.equal((await head.arrayBuffer()).byteLength, 0, path);
+    }
+    // A path with no GET route is still unknown to HEAD.
+    const unknown = await fetch(`${base}/_matrix/client/v3/logout`, { method: 'HEAD' });
+    assert.notEqual(unknown.status, 200);
+  } finally {
+    await server.stop();
+    await scratch.drop();
+  }
+});
+
 test('a tls listener serves HTTPS with the configured certificate', async () => {
   const certDir = await mkdtemp(join(tmpdir(), 'hearth-tls-'));
   const cert = join(certDir, 'cert.pem');
