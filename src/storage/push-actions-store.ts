@@ -35,16 +35,25 @@ function insertStatement(rows: number): HotStatement {
   return statement;
 }
 
+/** The rows of a redacted event, named by the users that may hold one (the table is keyed by user). */
+export interface PushActionRemoval {
+  eventId: string;
+  userIds: readonly string[];
+}
+
 /**
- * Stores notifications in one transaction; a repeat of the same (user, event) is ignored. With `position`,
- * the same transaction records that every event up to it has its rows (push-actions-progress.ts).
+ * Stores notifications in one transaction; a repeat of the same (user, event) is ignored. `remove` deletes
+ * the rows of redacted events after the new rows go in, so a redaction stored in the same batch as its
+ * target leaves nothing behind. With `position`, the same transaction records that every event up to it
+ * has its rows (push-actions-progress.ts).
  */
 export async function insertPushActions(
   db: Kysely<Schema>,
   rows: readonly PushActionRow[],
-  opts: { position?: number } = {},
+  opts: { position?: number; remove?: readonly PushActionRemoval[] } = {},
 ): Promise<void> {
-  if (rows.length === 0 && opts.position === undefined) return;
+  const remove = opts.remove ?? [];
+  if (rows.length === 0 && remove.length === 0 && opts.position === undefined) return;
   // Both B-trees lead with the user: inserting in user order walks their pages once, front to back.
   const sorted = [...rows].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   await db.transaction().execute(async (trx) => {
@@ -55,6 +64,15 @@ export async function insertPushActions(
         parameters.push(r.roomId, r.userId, r.eventId, r.streamOrdering, r.threadId, r.highlight ? 1 : 0);
       }
       await insertStatement(part.length).execute(trx, parameters);
+    }
+    for (const { eventId, userIds } of remove) {
+      for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
+        await trx
+          .deleteFrom('event_push_actions')
+          .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
+          .where('event_id', '=', eventId)
+          .execute();
+      }
     }
     if (opts.position !== undefined) await advancePushActionsPosition(trx, opts.position);
   });

@@ -9,13 +9,21 @@
 // member count, the sender's power) are computed once and user-independent conditions decided once; the
 // rows of the events queued meanwhile go in in one transaction.
 //
+// A redacted event notifies no one any more (as in Synapse): the step that meets the redaction deletes
+// its target's rows in the transaction that stores its own rows and position. The target comes earlier in
+// the stream, so its rows are already stored or go in in the same transaction, before the delete.
+//
 // Crash-safe: the rows go in with a stored position (push-actions-progress.ts) saying every event up to it
 // was evaluated; at start-up, and whenever a step finds events it was not handed, the events after the
 // position are read back and evaluated as the live path does (state before the event, current rules).
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
 import type { StoredEvent } from '../../storage/events-store.js';
-import { insertPushActions, type PushActionRow } from '../../storage/push-actions-store.js';
+import {
+  insertPushActions,
+  type PushActionRemoval,
+  type PushActionRow,
+} from '../../storage/push-actions-store.js';
 import {
   advancePushActionsPosition,
   eventsBetween,
@@ -31,6 +39,7 @@ import { PushEvent } from './push-event.js';
 import { RoomFacts } from './room-facts.js';
 import { buildRuleset } from './ruleset.js';
 import { threadOf } from '../receipts/threads.js';
+import { redactsOf } from '../rooms/event-pipeline.js';
 
 export interface NotificationsDeps {
   database: Database;
@@ -142,8 +151,11 @@ export class Notifications {
     // Rule changes are looked for once per step, not once per event.
     await this.dropChangedRulesets().catch(() => undefined);
     const rows: PushActionRow[] = [];
+    const remove: PushActionRemoval[] = [];
     for (const stored of events) {
       try {
+        const removal = await this.redactionRemoval(stored);
+        if (removal) remove.push(removal);
         rows.push(...(await this.evaluate(stored, { checkRuleChanges: false })));
       } catch (err) {
         this.deps.logger.warn(
@@ -154,8 +166,8 @@ export class Notifications {
     }
     // No wake-up here: the events already woke their rooms' /syncs, which wait for settled(). A step
     // without rows records its position only now and then: a restart merely evaluates those events again.
-    if (rows.length > 0 || end - this.stored >= POSITION_LAG) {
-      await insertPushActions(db, rows, { position: end });
+    if (rows.length > 0 || remove.length > 0 || end - this.stored >= POSITION_LAG) {
+      await insertPushActions(db, rows, { position: end, remove });
       this.stored = end;
     }
     this.done = end;
@@ -187,13 +199,23 @@ export class Notifications {
     this.queue.length = kept;
   }
 
-  /** The notification rows an event gives its room's local members (nothing stored yet). */
-  async evaluate(stored: StoredEvent, opts: { checkRuleChanges?: boolean } = {}): Promise<PushActionRow[]> {
+  /** For a redaction: its target's rows, by the users the rules were run for (those who may hold one). */
+  private async redactionRemoval(stored: StoredEvent): Promise<PushActionRemoval | undefined> {
+    if (stored.event.type !== 'm.room.redaction') return undefined;
+    const room = await this.deps.store.runtime(stored.event.room_id);
+    const targetId = room ? redactsOf(stored.event, room) : undefined;
+    const target = targetId === undefined ? undefined : await this.deps.store.getEvent(targetId);
+    if (!target || target.event.room_id !== stored.event.room_id) return undefined;
+    const { candidates } = await this.candidatesOf(target);
+    return candidates.size === 0
+      ? undefined
+      : { eventId: target.event.event_id, userIds: [...candidates.keys()] };
+  }
+
+  /** The local users the rules run for (members but the sender, and a local invitee), with the member facts. */
+  private async candidatesOf(stored: StoredEvent) {
     const { event } = stored;
-    const { store } = this.deps;
-    const room = await store.runtime(event.room_id);
-    if (!room) return [];
-    const state = await store.stateAtGroup(stored.stateGroupBefore);
+    const state = await this.deps.store.stateAtGroup(stored.stateGroupBefore);
     const members = await this.roomFacts.membersAt(state);
     const candidates = new Map(members.localJoined);
     candidates.delete(event.sender);
@@ -202,6 +224,16 @@ export class Notifications {
       event.type === 'm.room.member' && event.content.membership === 'invite' ? event.state_key : undefined;
     if (invitee && invitee !== event.sender && invitee.endsWith(this.localSuffix) && !candidates.has(invitee))
       candidates.set(invitee, undefined);
+    return { state, members, candidates };
+  }
+
+  /** The notification rows an event gives its room's local members (nothing stored yet). */
+  async evaluate(stored: StoredEvent, opts: { checkRuleChanges?: boolean } = {}): Promise<PushActionRow[]> {
+    const { event } = stored;
+    const { store } = this.deps;
+    const room = await store.runtime(event.room_id);
+    if (!room) return [];
+    const { state, members, candidates } = await this.candidatesOf(stored);
     if (candidates.size === 0) return [];
 
     if (opts.checkRuleChanges ?? true) await this.dropChangedRulesets();
