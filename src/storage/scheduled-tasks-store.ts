@@ -94,3 +94,13 @@ export async function listTasks(db: Kysely<Schema>, filter: TaskFilter): Promise
     .execute();
   return rows.map(taskOf);
 }
+
+/** Deletes complete and failed tasks whose last change was before `before`; returns how many. */
+export async function deleteFinishedTasks(db: Kysely<Schema>, before: number): Promise<number> {
+  const result = await db
+    .deleteFrom('scheduled_tasks')
+    .where('status', 'in', ['complete', 'failed'])
+    .where('timestamp', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -10,6 +10,7 @@ import { roomAdminRoutes } from './rooms.js';
 import { statisticsAdminRoutes } from './statistics.js';
 import { userActivityAdminRoutes } from './user-activity.js';
 import { userAdminRoutes } from './users.js';
+import { userRedactAdminRoutes } from './user-redact.js';
 
 export const ADMIN_ROUTES = [
   userAdminRoutes,
@@ -22,4 +23,5 @@ export const ADMIN_ROUTES = [
   overrideRatelimitAdminRoutes,
   userActivityAdminRoutes,
   experimentalFeaturesAdminRoutes,
+  userRedactAdminRoutes,
 ];

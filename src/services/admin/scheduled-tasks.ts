@@ -2,13 +2,15 @@
 // `scheduled` before the request that asked for it is answered, becomes `active` while it runs, and ends
 // `complete` or `failed`. Handlers record their progress in the task's result as they go, and each step is
 // safe to run twice, so a task that a crash left `scheduled` or `active` is simply run again at start-up
-// (rather than marked failed): a half-deleted room would otherwise stay half-deleted.
+// (rather than marked failed): a half-deleted room would otherwise stay half-deleted. Finished tasks are
+// kept a week for their status endpoints, then an hourly sweep drops them (as Synapse).
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import {
+  deleteFinishedTasks,
   getTask,
   insertTask,
   listTasks,
@@ -23,6 +25,10 @@ export type TaskHandler = (
   progress: (result: JsonObject) => Promise<void>,
 ) => Promise<JsonObject | null>;
 
+/** How long a complete or failed task stays listed (Synapse's KEEP_TASKS_FOR_MS). */
+export const KEEP_FINISHED_TASKS_MS = 7 * 24 * 3600 * 1000;
+const SWEEP_INTERVAL_MS = 3600 * 1000;
+
 export interface SchedulerDeps {
   database: Database;
   clock: () => number;
@@ -33,8 +39,16 @@ export class TaskScheduler {
   private readonly handlers = new Map<string, TaskHandler>();
   private readonly running = new Set<Promise<void>>();
   private closed = false;
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.sweeper = setInterval(() => {
+      this.sweepFinished().catch((err: unknown) =>
+        deps.logger.warn({ err: { message: (err as Error).message } }, 'scheduled task sweep failed'),
+      );
+    }, SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -79,6 +93,13 @@ export class TaskScheduler {
     return unfinished.length;
   }
 
+  /** Drops the tasks that finished more than a week ago; returns how many. */
+  async sweepFinished(): Promise<number> {
+    const dropped = await deleteFinishedTasks(this.db, this.deps.clock() - KEEP_FINISHED_TASKS_MS);
+    if (dropped > 0) this.deps.logger.info({ dropped }, 'dropped finished scheduled tasks');
+    return dropped;
+  }
+
   /** Resolves when no task is running (tests, and a clean shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
@@ -87,6 +108,7 @@ export class TaskScheduler {
   /** Starts no further tasks; those running finish or, if the database closes under them, resume later. */
   close(): void {
     this.closed = true;
+    clearInterval(this.sweeper);
   }
 
   private launch(task: ScheduledTask): void {
