@@ -123,6 +123,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
   const roomAdmin = createRoomAdminServices({
     database,
     rooms,
+    notifier,
     serverName: config.server_name,
     clock,
     logger,

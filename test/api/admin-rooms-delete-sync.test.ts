@@ -39,9 +39,10 @@ async function token(user: TestUser): Promise<string> {
   return res.body.next_batch as string;
 }
 
-async function syncFrom(user: TestUser, since: string | undefined, filter?: object) {
+async function syncFrom(user: TestUser, since: string | undefined, filter?: object, timeout?: number) {
   const params = new URLSearchParams();
   if (since !== undefined) params.set('since', since);
+  if (timeout !== undefined) params.set('timeout', String(timeout));
   if (filter !== undefined) params.set('filter', JSON.stringify(filter));
   const res = await client.get(`/sync?${params.toString()}`, user);
   assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -241,4 +242,26 @@ test('a member can forget a purged room (as a client offers after the leave); it
   const never = await forget(carol);
   assert.equal(never.status, 404);
   assert.equal(never.body.errcode, 'M_NOT_FOUND');
+});
+
+test('a member still joined at the purge (failed kick, force_purge) is woken in a waiting /sync', async () => {
+  const roomId = await roomWithBob();
+  const since = await token(bob);
+  // The kicks fail, so no event wakes bob's long-poll: only the purge can.
+  const guard = {
+    beforeLeave: async (room: string) => {
+      if (room === roomId) throw new Error('kick refused for the test');
+    },
+  };
+  t.deps.rooms.membership.guards.push(guard);
+  try {
+    const waiting = syncFrom(bob, since, undefined, 3000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await deleteRoom(roomId, { force_purge: true });
+    // Without a wake-up the long-poll would answer its first, empty result when it times out.
+    const woken = await waiting;
+    assert.equal(woken.rooms.leave[roomId]?.timeline.events[0]?.content.membership, 'leave');
+  } finally {
+    t.deps.rooms.membership.guards.splice(t.deps.rooms.membership.guards.indexOf(guard), 1);
+  }
 });

@@ -19,6 +19,7 @@ import { aliasesOfRoom, setRoomPublic } from '../../storage/rooms-store.js';
 import type { ScheduledTask } from '../../storage/scheduled-tasks-store.js';
 import { roomMembers } from '../../storage/state-store.js';
 import { getUser } from '../../storage/users-store.js';
+import type { Notifier } from '../notifier.js';
 import type { RoomServices } from '../rooms/index.js';
 import type { TaskScheduler } from './scheduled-tasks.js';
 
@@ -55,6 +56,8 @@ export interface RoomDeletionDeps {
   database: Database;
   rooms: RoomServices;
   tasks: TaskScheduler;
+  /** Wakes the /sync of members the purge takes out of the room (purged-room-leaves-store.ts). */
+  notifier: Notifier;
   serverName: string;
   clock: () => number;
   logger: Logger;
@@ -210,10 +213,18 @@ export class RoomDeletion {
     await setRoomPublic(this.db, roomId, false);
   }
 
-  /** Removes the room from the database under its writer lock, and from the caches. */
+  /**
+   * Removes the room from the database under its writer lock, and from the caches. Local users still in
+   * it (a failed kick, force_purge) leave only through the purge, with no event to wake their /sync: they
+   * are woken here, or a long-poll would show the leave only when it times out.
+   */
   private async purgeRoom(roomId: string): Promise<void> {
     const { store, pipeline } = this.deps.rooms;
+    const stillIn = new Set<string>();
     await pipeline.withRoomLock(roomId, async () => {
+      for (const state of ['join', 'invite', 'knock'])
+        for (const userId of await roomMembers(this.db, roomId, state))
+          if (this.isLocal(userId)) stillIn.add(userId);
       store.forgetRuntime(roomId);
       // The local members' leaves are kept for /sync: their leave events go with the room.
       await purgeRoomRows(this.db, roomId, (ids) => ids.forEach((id) => store.invalidateEvent(id)), {
@@ -223,6 +234,7 @@ export class RoomDeletion {
       // A reader may have loaded the room again before its row went.
       store.forgetRuntime(roomId);
     });
+    this.deps.notifier.notifyUsers(stillIn);
   }
 
   /**
