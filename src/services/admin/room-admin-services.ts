@@ -8,12 +8,15 @@ import { RoomAdmin } from './room-admin.js';
 import { RoomDeletion } from './room-deletion.js';
 import { RoomModeration } from './room-moderation.js';
 import { TaskScheduler } from './scheduled-tasks.js';
+import { UserRedaction } from './user-redaction.js';
 
 export interface RoomAdminServices {
   reader: RoomAdmin;
   moderation: RoomModeration;
   deletion: RoomDeletion;
   tasks: TaskScheduler;
+  /** Redacting a user's events: a scheduled task too, though it is about a user. */
+  userRedaction: UserRedaction;
 }
 
 export function createRoomAdminServices(deps: {
@@ -32,5 +35,6 @@ export function createRoomAdminServices(deps: {
     moderation: new RoomModeration(database, rooms, reader, serverName),
     deletion: new RoomDeletion({ database, rooms, tasks, notifier, serverName, clock, logger }),
     tasks,
+    userRedaction: new UserRedaction({ database, rooms, tasks, serverName, logger }),
   };
 }
