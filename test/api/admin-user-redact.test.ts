@@ -75,6 +75,16 @@ async function timeline(viewer: TestUser, roomId: string, c = client): Promise<C
 const redactionsOf = (events: ClientEvent[]) =>
   events.filter((e) => e.type === 'm.room.redaction').map((e) => e.redacts ?? e.content.redacts);
 
+async function searchFor(user: TestUser, term: string): Promise<string[]> {
+  const res = await client.post('/search', user, {
+    search_categories: { room_events: { search_term: term } },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.search_categories.room_events.results.map(
+    (r: { result: ClientEvent }) => r.result.event_id,
+  );
+}
+
 async function taskCount(): Promise<number> {
   return (await admin('GET', '/_synapse/admin/v1/scheduled_tasks')).body.scheduled_tasks.length;
 }
@@ -93,6 +103,7 @@ test("a user's messages and joins in all their rooms are redacted; other members
   const gone = await client.send(spammer, second, 'oops');
   await client.put(`/rooms/${enc(second)}/redact/${enc(gone)}/self`, spammer, {});
   const since = (await client.get('/sync', member)).body.next_batch as string;
+  assert.deepEqual(await searchFor(member, 'pills'), [spam[1]]);
 
   const status = await redactRun(spammer.userId, { rooms: [], reason: 'spam' });
   assert.equal(status.status, 200);
@@ -118,6 +129,9 @@ test("a user's messages and joins in all their rooms are redacted; other members
   }
   const real = (await timeline(member, first)).find((e) => e.event_id === kept);
   assert.equal(real?.content.body, 'a real message');
+  // Redacted as any redaction is: out of search.
+  assert.deepEqual(await searchFor(member, 'pills'), []);
+  assert.deepEqual(await searchFor(member, 'real'), [kept]);
 });
 
 test('rooms limits the redaction to the rooms named; limit to the newest events', async () => {
@@ -213,6 +227,17 @@ test('bad requests, unknown users and non-admins are refused with nothing schedu
     404,
     'M_NOT_FOUND',
   );
+});
+
+test('a second redaction of a user while the first is pending is refused', async () => {
+  const [spammer, member] = await pair();
+  await room(member, spammer);
+  const first = await admin('POST', redactUrl(spammer.userId), root, { rooms: [] });
+  assert.equal(first.status, 200);
+  assertMatrixError(await admin('POST', redactUrl(spammer.userId), root, { rooms: [] }), 400, 'M_UNKNOWN');
+  await t.deps.roomAdmin.tasks.idle();
+  assert.equal((await admin('POST', redactUrl(spammer.userId), root, { rooms: [] })).status, 200);
+  await t.deps.roomAdmin.tasks.idle();
 });
 
 test('a redaction a crash left active resumes at start-up without redacting twice', async () => {
