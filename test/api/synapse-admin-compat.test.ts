@@ -775,3 +775,31 @@ test('maintained fork (etkecc): experimental features list none; setting one is 
     assert.equal(res.statusCode, 403, method);
   }
 });
+
+test("maintained fork (etkecc): deleting a user with 'redact events' redacts them, polls to complete, then erases", async () => {
+  await login();
+  const spammer = await createTestUser(t, 'spamalot');
+  const witness = await createTestUser(t, 'witness');
+  const c = clientFor(t);
+  const roomId = await c.createRoom(witness, { preset: 'public_chat' });
+  assert.equal((await c.join(spammer, roomId)).status, 200);
+  const spam = await c.send(spammer, roomId, 'visit my shop');
+  // DeleteUserButton: POST v1/user/{id}/redact with {rooms: []}, then GET redact_status until complete.
+  const started = await ui.send('POST', `/_synapse/admin/v1/user/${enc(spammer.userId)}/redact`, {
+    rooms: [],
+  });
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  let status: { status: string; failed_redactions: Record<string, string> } | undefined;
+  for (let i = 0; i < 100 && status?.status !== 'complete'; i++) {
+    await t.deps.roomAdmin.tasks.idle();
+    status = (await ui.get(`/_synapse/admin/v1/user/redact_status/${enc(started.body.redact_id)}`)).body;
+  }
+  assert.deepEqual(status, { status: 'complete', failed_redactions: {} });
+  const erased = await ui.send('POST', `/_synapse/admin/v1/deactivate/${enc(spammer.userId)}`, {
+    erase: true,
+  });
+  assert.equal(erased.status, 200, JSON.stringify(erased.body));
+  const seen = await c.get(`/rooms/${enc(roomId)}/event/${enc(spam)}`, witness);
+  assert.equal(seen.status, 200);
+  assert.deepEqual(seen.body.content, {});
+});
