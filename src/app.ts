@@ -16,6 +16,7 @@ import type { Notifier } from './services/notifier.js';
 import type { RoomServices } from './services/rooms/index.js';
 import type { SyncService } from './services/sync/sync-service.js';
 import type { PushRules } from './services/push/push-rules.js';
+import type { PushActionsRetention } from './services/push/push-actions-retention.js';
 import type { Presence } from './services/presence/presence.js';
 import type { Typing } from './services/ephemeral/typing.js';
 import type { Receipts } from './services/receipts/receipts.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   rooms: RoomServices;
   sync: SyncService;
   pushRules: PushRules;
+  /** The hourly sweep of old, read notifications. */
+  pushActionsRetention: PushActionsRetention;
   presence: Presence;
   typing: Typing;
   receipts: Receipts;

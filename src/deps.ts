@@ -14,6 +14,7 @@ import { SyncService } from './services/sync/sync-service.js';
 import { PushRules } from './services/push/push-rules.js';
 import { Presence } from './services/presence/presence.js';
 import { Notifications } from './services/push/notifications.js';
+import { PushActionsRetention } from './services/push/push-actions-retention.js';
 import { UnreadCounts } from './services/sync/unread-counts.js';
 import { createRelations } from './services/relations/relations.js';
 import { createEphemeralServices } from './services/ephemeral/index.js';
@@ -154,6 +155,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
       unreadCounts: new UnreadCounts({ database, settled: () => notifications.settled() }),
     }),
     pushRules,
+    pushActionsRetention: new PushActionsRetention({ database, logger, clock }),
     presence,
     typing: ephemeral.typing,
     receipts: ephemeral.receipts,
@@ -169,4 +171,5 @@ export function stopBackgroundJobs(deps: AppDeps): void {
   deps.media.retention.close();
   deps.media.repository.accessTimes.close();
   deps.roomAdmin.tasks.close();
+  deps.pushActionsRetention.close();
 }
