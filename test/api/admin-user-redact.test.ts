@@ -183,6 +183,24 @@ test('a banned user is redacted by a local moderator; where nobody may, the even
   );
 });
 
+test('use_admin: the requesting admin redacts where they may, and only there', async () => {
+  const [spammer, member] = await pair();
+  const adminRoom = await room(root, spammer);
+  const inAdminRoom = await client.send(spammer, adminRoom, 'spam where the admin rules');
+  const otherRoom = await room(member, spammer);
+  const inOtherRoom = await client.send(spammer, otherRoom, 'spam elsewhere');
+
+  const status = await redactRun(spammer.userId, { rooms: [adminRoom, otherRoom], use_admin: true });
+  assert.equal(status.body.status, 'complete');
+  assert.match(status.body.failed_redactions[inOtherRoom], /is not joined to the room/);
+  assert.ok(!(inAdminRoom in status.body.failed_redactions));
+  const redaction = (await timeline(spammer, adminRoom)).find(
+    (e) => e.type === 'm.room.redaction' && (e.redacts ?? e.content.redacts) === inAdminRoom,
+  );
+  assert.equal(redaction?.sender, root.userId);
+  assert.ok(!redactionsOf(await timeline(member, otherRoom)).includes(inOtherRoom));
+});
+
 test('bad requests, unknown users and non-admins are refused with nothing scheduled', async () => {
   const [spammer, member] = await pair();
   const roomId = await room(member, spammer);

@@ -137,7 +137,9 @@ export class UserRedaction {
     for (const stored of pending) {
       const eventId = stored.event.event_id;
       if (sender === null) {
-        result.failed_redactions[eventId] = 'No local member of the room may redact this event';
+        result.failed_redactions[eventId] = params.use_admin
+          ? `${params.requester_user_id} is not joined to the room with the power to redact`
+          : 'No local member of the room may redact this event';
         continue;
       }
       try {
