@@ -54,6 +54,37 @@ test('rc_message: the burst, then 429 with retry_after_ms and Retry-After, nothi
   });
 });
 
+test('rc_message: sends refused as not allowed (403) or to an unknown room (404) cost nothing; concurrent sends stay within the burst', async () => {
+  await scenario('rc_message: { per_second: 0.5, burst_count: 3 }\n', async ({ t, clock, api }) => {
+    const alice = await createTestUser(t, 'alice');
+    const bob = await createTestUser(t, 'bob');
+    const open = await api.createRoom(alice, { preset: 'public_chat' });
+    const closed = await api.createRoom(alice, { preset: 'private_chat' });
+    assert.equal((await api.join(bob, open)).status, 200);
+    clock.now += 3_600_000; // start from empty buckets
+
+    for (let i = 0; i < 5; i++) {
+      const refused = await send(t, bob, closed, `refused-${i}`);
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(refused.json().errcode, 'M_FORBIDDEN');
+    }
+    const unknown = await send(t, bob, '!nowhere:test.local', 'unknown');
+    assert.equal(unknown.statusCode, 404, unknown.body);
+    const state = await t.app.inject({
+      method: 'PUT',
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(closed)}/state/m.room.topic`,
+      headers: bob.auth,
+      payload: { topic: 'not mine' },
+    });
+    assert.equal(state.statusCode, 403, state.body);
+
+    // The whole burst is still there, and no more, even for sends made at once.
+    const sends = await Promise.all([0, 1, 2, 3, 4].map((i) => send(t, bob, open, `at-once-${i}`)));
+    assert.deepEqual(sends.map((r) => r.statusCode).sort(), [200, 200, 200, 429, 429]);
+    assert.equal(await messageCount(t, alice, open), 3);
+  });
+});
+
 test('rc_room_creation: createRoom refused after its burst, no room made', async () => {
   await scenario('rc_room_creation: { per_second: 0.01, burst_count: 2 }\n', async ({ t, clock, api }) => {
     const bob = await createTestUser(t, 'bob');

@@ -6,6 +6,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Txn } from '../../services/rooms/event-pipeline.js';
 import { fakeEventId } from '../../services/admin/user-moderation.js';
 import { LimitExceeded } from '../../services/ratelimit/leaky-bucket.js';
+import type { Refund } from '../../services/ratelimit/rate-limits.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalObjectBody, optionalString, roomIdParam } from './params.js';
 
@@ -39,11 +40,26 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
    * made, never refused (Synapse answers it from its transaction cache): a client whose answer was lost
    * must not be told to wait for a message already sent.
    */
-  const limitUnlessRetried = async (txn: Txn, limit: () => Promise<void>): Promise<void> => {
+  const limitUnlessRetried = async (txn: Txn, limit: () => Promise<Refund>): Promise<Refund> => {
     try {
-      await limit();
+      return await limit();
     } catch (err) {
-      if (err instanceof LimitExceeded && (await messaging.sentInTransaction(txn))) return;
+      if (err instanceof LimitExceeded && (await messaging.sentInTransaction(txn))) return () => {};
+      throw err;
+    }
+  };
+
+  /**
+   * Sends with the rate limit's action taken first (concurrent sends cannot pass the limit together)
+   * and given back if the send fails: an event refused as not allowed, or to an unknown room, is not
+   * sent and costs nothing (Synapse counts an event when it persists it).
+   */
+  const sendCharged = async <T>(charge: Promise<Refund>, send: () => Promise<T>): Promise<T> => {
+    const refund = await charge;
+    try {
+      return await send();
+    } catch (err) {
+      refund();
       throw err;
     }
   };
@@ -60,13 +76,9 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       else await refuseSuspendedRedaction(requester, content.redacts);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
       const txn = txnOf(requester, `send/${roomId}/${eventType}`, txnId);
-      await limitUnlessRetried(txn, () => deps.rateLimits.sendEvent(requester.userId));
-      const stored = await messaging.send(
-        roomIdParam(roomId),
-        requester.userId,
-        eventTypeParam(eventType),
-        content,
-        txn,
+      const charge = limitUnlessRetried(txn, () => deps.rateLimits.sendEvent(requester.userId));
+      const stored = await sendCharged(charge, () =>
+        messaging.send(roomIdParam(roomId), requester.userId, eventTypeParam(eventType), content, txn),
       );
       return { event_id: stored.event.event_id };
     });
@@ -84,13 +96,8 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       eventType === 'm.room.member' && stateKey === requester.userId && content.membership === 'leave';
     if (!selfLeave) refuseIfSuspended(requester);
     if (requester.shadowBanned) return { event_id: fakeEventId() };
-    await deps.rateLimits.sendEvent(requester.userId);
-    const stored = await messaging.setState(
-      roomIdParam(roomId),
-      requester.userId,
-      eventTypeParam(eventType),
-      stateKey,
-      content,
+    const stored = await sendCharged(deps.rateLimits.sendEvent(requester.userId), () =>
+      messaging.setState(roomIdParam(roomId), requester.userId, eventTypeParam(eventType), stateKey, content),
     );
     return { event_id: stored.event.event_id };
   };
@@ -109,13 +116,15 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       await refuseSuspendedRedaction(requester, eventId);
       if (requester.shadowBanned) return { event_id: fakeEventId() };
       const txn = txnOf(requester, `redact/${roomId}/${eventId}`, txnId);
-      await limitUnlessRetried(txn, () =>
+      const charge = limitUnlessRetried(txn, () =>
         deps.rateLimits.redaction(
           requester.userId,
           async () => (await deps.rooms.store.getEvent(eventId))?.event.sender,
         ),
       );
-      const stored = await messaging.redact(roomIdParam(roomId), requester.userId, eventId, reason, txn);
+      const stored = await sendCharged(charge, () =>
+        messaging.redact(roomIdParam(roomId), requester.userId, eventId, reason, txn),
+      );
       return { event_id: stored.event.event_id };
     });
   }

@@ -36,6 +36,21 @@ test('update: false asks without counting; several actions are all or nothing; p
   assert.equal(l.check('k', { settings: { perSecond: 1, burstCount: 5 } }).allowed, true);
 });
 
+test('refund gives back a counted action (a send refused after it was counted); never below empty', () => {
+  const { l, clock } = limiter(0.1, 2);
+  assert.equal(l.check('k').allowed, true);
+  assert.equal(l.check('k').allowed, true);
+  assert.equal(l.check('k').allowed, false);
+  l.refund('k');
+  assert.equal(l.check('k').allowed, true);
+  assert.equal(l.check('k').allowed, false);
+  l.refund('k', 5);
+  assert.equal(l.size, 0, 'an emptied bucket is dropped');
+  l.refund('never-used');
+  clock.now += 1;
+  assert.equal(l.check('k', { actions: 2 }).allowed, true);
+});
+
 test('record counts actions even past the limit (failed logins); limit throws 429 M_LIMIT_EXCEEDED', () => {
   const { l, clock } = limiter(0.5, 2);
   l.record('k');

@@ -129,6 +129,18 @@ export class LeakyBucketLimiter {
     else this.store(key, { ...bucket, startS, count: bucket.count + actions }, nowS);
   }
 
+  /**
+   * Gives back actions counted by `check` that did not happen after all (an event refused once built):
+   * taken first, so concurrent requests cannot all pass, and returned, so only what happened costs.
+   */
+  refund(rawKey: string, actions = 1): void {
+    const key = bucketKey(rawKey);
+    const bucket = this.buckets.get(key);
+    if (!bucket) return;
+    const nowS = this.clock() / 1000;
+    this.store(key, { ...bucket, count: Math.max(0, bucket.count - actions) }, nowS);
+  }
+
   /** How many keys are held (for tests of the memory bound). */
   get size(): number {
     return this.buckets.size;

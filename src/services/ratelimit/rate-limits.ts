@@ -50,6 +50,9 @@ export type RateLimitsConfig = Pick<
 const OVERRIDE_CACHE_MS = 30_000;
 const OVERRIDE_CACHE_MAX = 10_000;
 
+/** Gives back an action a limit counted, when what it counted did not happen. */
+export type Refund = () => void;
+
 function settings(rc: RateLimitSettings): LimitSettings {
   return { perSecond: rc.per_second, burstCount: rc.burst_count };
 }
@@ -109,10 +112,14 @@ export class RateLimits {
    * draws on that limit instead of rc_message, so moderators can deal with spam quickly. The redacted
    * event's sender is looked up only then.
    */
-  async redaction(userId: string, redactedSender: () => Promise<string | undefined>): Promise<void> {
+  async redaction(userId: string, redactedSender: () => Promise<string | undefined>): Promise<Refund> {
     if (this.adminRedaction) {
       const sender = await redactedSender();
-      if (sender !== undefined && sender !== userId) return this.perUser(this.adminRedaction, userId);
+      if (sender !== undefined && sender !== userId) {
+        const limiter = this.adminRedaction;
+        await this.perUser(limiter, userId);
+        return () => limiter.refund(userId);
+      }
     }
     return this.sendEvent(userId);
   }
@@ -123,13 +130,18 @@ export class RateLimits {
     return override !== undefined && override.messagesPerSecond === 0;
   }
 
-  /** rc_message for one event the user sends, or the user's override of it. */
-  async sendEvent(userId: string): Promise<void> {
+  /**
+   * rc_message for one event the user sends, or the user's override of it. Returns what gives the
+   * action back if the event is then refused (403, 404): Synapse only asks before building an event and
+   * counts it when persisting, so a refused send costs nothing there either.
+   */
+  async sendEvent(userId: string): Promise<Refund> {
     const override = await this.override(userId);
-    if (override?.messagesPerSecond === 0) return;
+    if (override?.messagesPerSecond === 0) return () => {};
     this.message.limit(userId, {
       settings: override && { perSecond: override.messagesPerSecond, burstCount: override.burstCount },
     });
+    return () => this.message.refund(userId);
   }
 
   /** POST /createRoom: rc_room_creation and rc_message, and the invites it carries (rc_invites.per_room). */
