@@ -54,7 +54,7 @@ test('rc_message: the burst, then 429 with retry_after_ms and Retry-After, nothi
   });
 });
 
-test('rc_message: sends refused as not allowed (403) or to an unknown room (404) cost nothing; concurrent sends stay within the burst', async () => {
+test('rc_message: sends and kicks refused as not allowed (403) or to an unknown room (404) cost nothing; concurrent sends stay within the burst', async () => {
   await scenario('rc_message: { per_second: 0.5, burst_count: 3 }\n', async ({ t, clock, api }) => {
     const alice = await createTestUser(t, 'alice');
     const bob = await createTestUser(t, 'bob');
@@ -77,6 +77,14 @@ test('rc_message: sends refused as not allowed (403) or to an unknown room (404)
       payload: { topic: 'not mine' },
     });
     assert.equal(state.statusCode, 403, state.body);
+    // A kick without the power to kick is refused the same way.
+    const kick = await t.app.inject({
+      method: 'POST',
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(open)}/kick`,
+      headers: bob.auth,
+      payload: { user_id: alice.userId },
+    });
+    assert.equal(kick.statusCode, 403, kick.body);
 
     // The whole burst is still there, and no more, even for sends made at once.
     const sends = await Promise.all([0, 1, 2, 3, 4].map((i) => send(t, bob, open, `at-once-${i}`)));

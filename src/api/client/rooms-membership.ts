@@ -56,8 +56,9 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       const reason = reasonOf(request);
       const roomId = await membership.resolveRoom(request.params.roomIdOrAlias);
-      await deps.rateLimits.sendEvent(requester.userId);
-      await membership.knock(roomId, requester.userId, reason);
+      await deps.rateLimits.sendingEvent(requester.userId, () =>
+        membership.knock(roomId, requester.userId, reason),
+      );
       return { room_id: roomId };
     });
   }
@@ -86,8 +87,9 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
     app.post<{ Params: RoomParams }>(url, async (request) => {
       const requester = await authenticate(request, deps);
       const reason = reasonOf(request);
-      await deps.rateLimits.sendEvent(requester.userId);
-      await membership.leave(roomIdParam(request.params.roomId), requester.userId, reason);
+      await deps.rateLimits.sendingEvent(requester.userId, () =>
+        membership.leave(roomIdParam(request.params.roomId), requester.userId, reason),
+      );
       return {};
     });
   }
@@ -116,13 +118,14 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
         const target = userIdParam(requiredString(body, 'user_id'));
         // A suspended user may kick and unban (both are leaves, as Synapse allows) but not ban.
         if (action === 'ban') refuseIfSuspended(requester);
-        await deps.rateLimits.sendEvent(requester.userId);
-        await run.call(
-          membership,
-          roomIdParam(request.params.roomId),
-          requester.userId,
-          target,
-          optionalString(body, 'reason'),
+        await deps.rateLimits.sendingEvent(requester.userId, () =>
+          run.call(
+            membership,
+            roomIdParam(request.params.roomId),
+            requester.userId,
+            target,
+            optionalString(body, 'reason'),
+          ),
         );
         return {};
       });

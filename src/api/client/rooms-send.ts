@@ -6,7 +6,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Txn } from '../../services/rooms/event-pipeline.js';
 import { fakeEventId } from '../../services/admin/user-moderation.js';
 import { LimitExceeded } from '../../services/ratelimit/leaky-bucket.js';
-import type { Refund } from '../../services/ratelimit/rate-limits.js';
+import { whileCharged, type Refund } from '../../services/ratelimit/rate-limits.js';
 import { clientPaths } from './paths.js';
 import { objectBody, optionalObjectBody, optionalString, roomIdParam } from './params.js';
 
@@ -49,21 +49,6 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     }
   };
 
-  /**
-   * Sends with the rate limit's action taken first (concurrent sends cannot pass the limit together)
-   * and given back if the send fails: an event refused as not allowed, or to an unknown room, is not
-   * sent and costs nothing (Synapse counts an event when it persists it).
-   */
-  const sendCharged = async <T>(charge: Promise<Refund>, send: () => Promise<T>): Promise<T> => {
-    const refund = await charge;
-    try {
-      return await send();
-    } catch (err) {
-      refund();
-      throw err;
-    }
-  };
-
   // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
   for (const url of clientPaths('/rooms/:roomId/send/:eventType/:txnId')) {
     app.put<{ Params: { roomId: string; eventType: string; txnId: string } }>(url, async (request) => {
@@ -77,7 +62,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (requester.shadowBanned) return { event_id: fakeEventId() };
       const txn = txnOf(requester, `send/${roomId}/${eventType}`, txnId);
       const charge = limitUnlessRetried(txn, () => deps.rateLimits.sendEvent(requester.userId));
-      const stored = await sendCharged(charge, () =>
+      const stored = await whileCharged(charge, () =>
         messaging.send(roomIdParam(roomId), requester.userId, eventTypeParam(eventType), content, txn),
       );
       return { event_id: stored.event.event_id };
@@ -96,7 +81,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       eventType === 'm.room.member' && stateKey === requester.userId && content.membership === 'leave';
     if (!selfLeave) refuseIfSuspended(requester);
     if (requester.shadowBanned) return { event_id: fakeEventId() };
-    const stored = await sendCharged(deps.rateLimits.sendEvent(requester.userId), () =>
+    const stored = await deps.rateLimits.sendingEvent(requester.userId, () =>
       messaging.setState(roomIdParam(roomId), requester.userId, eventTypeParam(eventType), stateKey, content),
     );
     return { event_id: stored.event.event_id };
@@ -122,7 +107,7 @@ export async function sendRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           async () => (await deps.rooms.store.getEvent(eventId))?.event.sender,
         ),
       );
-      const stored = await sendCharged(charge, () =>
+      const stored = await whileCharged(charge, () =>
         messaging.redact(roomIdParam(roomId), requester.userId, eventId, reason, txn),
       );
       return { event_id: stored.event.event_id };

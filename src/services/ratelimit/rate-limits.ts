@@ -53,6 +53,21 @@ const OVERRIDE_CACHE_MAX = 10_000;
 /** Gives back an action a limit counted, when what it counted did not happen. */
 export type Refund = () => void;
 
+/**
+ * Runs `send` with the limit's action taken first (concurrent sends cannot pass the limit together) and
+ * given back if the send fails: an event refused as not allowed, or for an unknown room, is not sent and
+ * costs nothing (Synapse counts an event when it persists it).
+ */
+export async function whileCharged<T>(charge: Promise<Refund>, send: () => Promise<T>): Promise<T> {
+  const refund = await charge;
+  try {
+    return await send();
+  } catch (err) {
+    refund();
+    throw err;
+  }
+}
+
 function settings(rc: RateLimitSettings): LimitSettings {
   return { perSecond: rc.per_second, burstCount: rc.burst_count };
 }
@@ -142,6 +157,11 @@ export class RateLimits {
       settings: override && { perSecond: override.messagesPerSecond, burstCount: override.burstCount },
     });
     return () => this.message.refund(userId);
+  }
+
+  /** `send` of one event under rc_message, free if it fails (whileCharged). */
+  async sendingEvent<T>(userId: string, send: () => Promise<T>): Promise<T> {
+    return whileCharged(this.sendEvent(userId), send);
   }
 
   /** POST /createRoom: rc_room_creation and rc_message, and the invites it carries (rc_invites.per_room). */
