@@ -54,7 +54,7 @@ test('rc_message: the burst, then 429 with retry_after_ms and Retry-After, nothi
   });
 });
 
-test('rc_message: sends and kicks refused as not allowed (403) or to an unknown room (404) cost nothing; concurrent sends stay within the burst', async () => {
+test('rc_message: sends, joins, invites and kicks refused as not allowed (403) or to an unknown room (404) cost nothing; concurrent sends stay within the burst', async () => {
   await scenario('rc_message: { per_second: 0.5, burst_count: 3 }\n', async ({ t, clock, api }) => {
     const alice = await createTestUser(t, 'alice');
     const bob = await createTestUser(t, 'bob');
@@ -85,6 +85,15 @@ test('rc_message: sends and kicks refused as not allowed (403) or to an unknown 
       payload: { user_id: alice.userId },
     });
     assert.equal(kick.statusCode, 403, kick.body);
+    // So are a join to an invite-only room and an invite to a room one is not in.
+    assert.equal((await api.join(bob, closed)).status, 403);
+    const invite = await t.app.inject({
+      method: 'POST',
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(closed)}/invite`,
+      headers: bob.auth,
+      payload: { user_id: bob.userId },
+    });
+    assert.equal(invite.statusCode, 403, invite.body);
 
     // The whole burst is still there, and no more, even for sends made at once.
     const sends = await Promise.all([0, 1, 2, 3, 4].map((i) => send(t, bob, open, `at-once-${i}`)));

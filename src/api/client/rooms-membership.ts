@@ -76,8 +76,9 @@ export async function membershipRoutes(app: FastifyInstance, deps: AppDeps): Pro
       refuseIfSuspended(requester);
       // A shadow-banned user's invite seems to succeed but is never sent (as Synapse).
       if (requester.shadowBanned) return {};
-      await deps.rateLimits.invite(requester.userId, roomId, target);
-      await membership.invite(roomId, requester.userId, target, optionalString(body, 'reason'));
+      await deps.rateLimits.invite(requester.userId, roomId, target, () =>
+        membership.invite(roomId, requester.userId, target, optionalString(body, 'reason')),
+      );
       return {};
     });
   }

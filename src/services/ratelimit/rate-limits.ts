@@ -180,7 +180,8 @@ export class RateLimits {
   /**
    * A local join, run by `join` once the limits allow it. A user not yet joined meets rc_joins.local and
    * rc_joins_per_room (asked; the join is counted against the room once made, as Synapse counts every
-   * join it sees); a join that only changes one's profile does not. The member event costs rc_message.
+   * join it sees); a join that only changes one's profile does not. The member event costs rc_message (given back if the
+   * join is refused).
    */
   async join<T>(userId: string, roomId: string, alreadyJoined: boolean, join: () => Promise<T>): Promise<T> {
     if (!(await this.exempt(userId))) {
@@ -188,20 +189,22 @@ export class RateLimits {
         this.joinsLocal.limit(userId);
         this.joinsPerRoom.limit(roomId, { update: false });
       }
-      await this.sendEvent(userId);
     }
-    const result = await join();
+    const result = await this.sendingEvent(userId, join);
     if (!alreadyJoined) this.joinsPerRoom.record(roomId);
     return result;
   }
 
-  /** An invite: rc_invites per room, per invitee and per inviter, then rc_message for the event. */
-  async invite(userId: string, roomId: string, invitee: string): Promise<void> {
-    if (await this.exempt(userId)) return;
+  /**
+   * An invite: rc_invites per room, per invitee and per inviter (counted before, as Synapse), then
+   * rc_message for the event, given back if the invite is refused (sendingEvent).
+   */
+  async invite<T>(userId: string, roomId: string, invitee: string, send: () => Promise<T>): Promise<T> {
+    if (await this.exempt(userId)) return send();
     this.invitesPerRoom.limit(roomId);
     this.invitesPerUser.limit(invitee);
     this.invitesPerIssuer.limit(userId);
-    await this.sendEvent(userId);
+    return this.sendingEvent(userId, send);
   }
 
   /**
