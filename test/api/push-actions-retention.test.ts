@@ -44,9 +44,11 @@ test('old notifications the user has read are swept; unread and recent ones stay
           .execute()
       ).map((r) => r.event_id);
 
-    const [alice, bob, carol, dave, erin] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave', 'erin'].map((name) => createTestUser(t, name)),
-    );
+    const alice = await createTestUser(t, 'alice');
+    const bob = await createTestUser(t, 'bob');
+    const carol = await createTestUser(t, 'carol');
+    const dave = await createTestUser(t, 'dave');
+    const erin = await createTestUser(t, 'erin');
     const roomId = await api.createRoom(alice, { preset: 'public_chat' });
     for (const user of [bob, carol, dave, erin]) assert.equal((await api.join(user, roomId)).status, 200);
     // Forty days ago: three messages; Erin reads up to the second, Dave leaves.

@@ -18,10 +18,10 @@ test(
       const a = alice.client;
       const { room_id: roomId } = await a.createRoom({ preset: sdk.Preset.PrivateChat });
       const { event_id: target } = await a.sendTextMessage(roomId, 'react to me');
-      const content = {
-        'm.relates_to': { rel_type: sdk.RelationType.Annotation, event_id: target, key: '👍' },
-      };
-      const react = () => a.sendEvent(roomId, sdk.EventType.Reaction, content);
+      const react = () =>
+        a.sendEvent(roomId, sdk.EventType.Reaction, {
+          'm.relates_to': { rel_type: sdk.RelationType.Annotation, event_id: target, key: '👍' },
+        });
       const { event_id: first } = await react();
       await assert.rejects(react(), (err: unknown) => {
         assert.ok(err instanceof sdk.MatrixError, String(err));
