@@ -65,6 +65,7 @@ function listedUserJson(user: AdminUserRow) {
     creation_ts: user.createdTs,
     last_seen_ts: user.lastSeenTs,
     erased: user.erased,
+    // Synapse lists it whether MSC3866 is on or not (its filter meant to drop it is never applied).
     approved: true,
   };
 }
