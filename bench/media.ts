@@ -163,7 +163,9 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 
 async function startBaseline(): Promise<Target & { pid: number; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-baseline-'));
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --v8-pool-size=1')
+    .split(' ')
+    .filter(Boolean);
   const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', BASELINE_SERVER, dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -214,7 +216,9 @@ listeners:
   );
   // The compiled server, as `npm start` runs it, with its Node flags (BENCH_NODE_FLAGS replaces them).
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --v8-pool-size=1')
+    .split(' ')
+    .filter(Boolean);
   const child = spawn(
     process.execPath,
     [...flags, join(ROOT, 'bin/hearth.js'), 'start', '-c', join(dir, 'hs.yaml')],
