@@ -8,6 +8,7 @@
 // idempotent, so they do not conflict.
 import { deleteExpiredReservations } from '../../storage/media-store.js';
 import { MediaDeletion } from './media-deletion.js';
+import { PeriodicJob } from '../periodic-job.js';
 import type { Media, MediaDeps } from './media.js';
 
 const FIRST_RUN_DELAY_MS = 60_000;
@@ -22,41 +23,32 @@ export interface RetentionRun {
 
 export class MediaRetention {
   private readonly deletion: MediaDeletion;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<RetentionRun> | undefined;
-  private closed = false;
+  private readonly job: PeriodicJob<RetentionRun>;
 
   constructor(
     private readonly deps: MediaDeps,
     media: Media,
   ) {
+    this.job = new PeriodicJob<RetentionRun>({
+      name: 'media retention',
+      firstDelayMs: FIRST_RUN_DELAY_MS,
+      intervalMs: RUN_INTERVAL_MS,
+      logger: this.deps.logger,
+      pass: () => this.run(),
+    });
     this.deletion = new MediaDeletion(deps, media.files, media.accessTimes);
     // A server that leaves media to another one (enable_media_repo: false) leaves its housekeeping too.
-    if (deps.config.enable_media_repo) this.schedule(FIRST_RUN_DELAY_MS);
+    if (deps.config.enable_media_repo) this.job.start();
   }
 
-  /** Stops the background job. */
+  /** Stops the background job (a pass under way stops at its next step). */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
+    this.job.close();
   }
 
-  /** One pass of the job now (a pass already under way is joined, not repeated alongside). */
+  /** One pass now (a pass under way is joined, not repeated alongside). */
   runOnce(): Promise<RetentionRun> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.runOnce()
-        .catch((err: unknown) =>
-          this.deps.logger.warn({ err: { message: (err as Error).message } }, 'media retention failed'),
-        )
-        .finally(() => this.schedule(RUN_INTERVAL_MS));
-    }, delayMs);
-    this.timer.unref();
+    return this.job.runOnce();
   }
 
   private async run(): Promise<RetentionRun> {

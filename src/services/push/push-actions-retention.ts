@@ -12,6 +12,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
+import { PeriodicJob } from '../periodic-job.js';
 import { readFloors } from '../../storage/push-actions-store.js';
 import {
   deletePushActionsUpTo,
@@ -36,39 +37,30 @@ export interface PushActionsRetentionDeps {
 }
 
 export class PushActionsRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private closed = false;
+  private readonly job: PeriodicJob<number>;
 
   constructor(
     private readonly deps: PushActionsRetentionDeps,
     opts: { schedule?: boolean } = {},
   ) {
-    if (opts.schedule ?? true) this.schedule(FIRST_RUN_DELAY_MS);
+    this.job = new PeriodicJob<number>({
+      name: 'push actions sweep',
+      firstDelayMs: FIRST_RUN_DELAY_MS,
+      intervalMs: RUN_INTERVAL_MS,
+      logger: this.deps.logger,
+      pass: () => this.run(),
+    });
+    if (opts.schedule ?? true) this.job.start();
   }
 
-  /** Stops the background job (a pass under way stops at its next statement). */
+  /** Stops the background job (a pass under way stops at its next step). */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
+    this.job.close();
   }
 
-  /** One pass now (a pass under way is joined); resolves to the number of rows deleted. */
+  /** One pass now (a pass under way is joined, not repeated alongside). */
   runOnce(): Promise<number> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.runOnce()
-        .catch((err: unknown) =>
-          this.deps.logger.warn({ err: { message: (err as Error).message } }, 'push actions sweep failed'),
-        )
-        .finally(() => this.schedule(RUN_INTERVAL_MS));
-    }, delayMs);
-    this.timer.unref();
+    return this.job.runOnce();
   }
 
   private async run(): Promise<number> {
@@ -77,7 +69,7 @@ export class PushActionsRetention {
     if (cutoff <= 0) return 0;
     let deleted = 0;
     let after: PushActionsOwner | undefined;
-    while (!this.closed) {
+    while (!this.job.closed) {
       const owners = await pushActionOwnersAfter(db, after, OWNERS_PAGE);
       if (owners.length === 0) break;
       after = owners[owners.length - 1];
@@ -87,7 +79,7 @@ export class PushActionsRetention {
           const upTo = Math.min(cutoff, floors.get(roomId) ?? 0);
           if (upTo <= 0) continue;
           for (;;) {
-            if (this.closed) return deleted;
+            if (this.job.closed) return deleted;
             const n = await deletePushActionsUpTo(db, { userId, roomId }, upTo, BATCH);
             deleted += n;
             await yieldToEventLoop();
