@@ -2,28 +2,14 @@
 // messages, event context and forward extremities. Events are formatted as clients see them.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import type { JsonValue } from '../../protocol/canonical-json.js';
 import { authenticateAdmin } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { StoredEvent } from '../../storage/events-store.js';
-import { parseRoomEventFilter, type RoomEventFilter } from '../../services/sync/filter.js';
-import { intParam, queryOf, roomIdParam, stringParam, type Query } from '../client/params.js';
+import { intParam, queryOf, roomEventFilterParam, roomIdParam, stringParam } from '../client/params.js';
 
 const ROOM = '/_synapse/admin/v1/rooms/:roomId';
 const roomIdOf = (request: FastifyRequest) => roomIdParam((request.params as { roomId: string }).roomId);
 const roomOrAliasOf = (request: FastifyRequest) => (request.params as { roomId: string }).roomId;
-
-function filterParam(query: Query): RoomEventFilter | undefined {
-  const text = stringParam(query, 'filter');
-  if (text === undefined) return undefined;
-  let parsed: JsonValue;
-  try {
-    parsed = JSON.parse(text) as JsonValue;
-  } catch {
-    throw new MatrixError(400, 'M_INVALID_PARAM', 'filter is not valid JSON');
-  }
-  return parseRoomEventFilter(parsed);
-}
 
 export async function roomDetailsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { reader } = deps.roomAdmin;
@@ -55,7 +41,7 @@ export async function roomDetailsRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const query = queryOf(request);
     const dir = stringParam(query, 'dir') ?? 'f';
     if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be b or f');
-    const filter = filterParam(query);
+    const filter = roomEventFilterParam(query);
     const limit = intParam(query, 'limit', { min: 0, max: 1000, fallback: filter?.limit ?? 10 })!;
     const page = await reader.messages(roomIdOf(request), {
       dir,
@@ -80,7 +66,7 @@ export async function roomDetailsRoutes(app: FastifyInstance, deps: AppDeps): Pr
       roomIdOf(request),
       (request.params as { eventId: string }).eventId,
       limit,
-      filterParam(query),
+      roomEventFilterParam(query),
     );
     return {
       event: (await format([ctx.event]))[0],

@@ -1,6 +1,7 @@
 // Query and body helpers shared by the client API handlers.
 import type { FastifyRequest } from 'fastify';
-import type { JsonObject } from '../../protocol/canonical-json.js';
+import type { JsonObject, JsonValue } from '../../protocol/canonical-json.js';
+import { parseRoomEventFilter, type RoomEventFilter } from '../../services/sync/filter.js';
 import { MatrixError } from '../../matrix-error.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -78,4 +79,17 @@ export function roomIdParam(value: string): string {
   if (!value.startsWith('!') || Buffer.byteLength(value) > 255)
     throw new MatrixError(400, 'M_INVALID_PARAM', 'Not a room id');
   return value;
+}
+
+/** The `filter` query parameter of /messages and /context: a RoomEventFilter as JSON text. */
+export function roomEventFilterParam(query: Query): RoomEventFilter | undefined {
+  const text = stringParam(query, 'filter');
+  if (text === undefined) return undefined;
+  let parsed: JsonValue;
+  try {
+    parsed = JSON.parse(text) as JsonValue;
+  } catch {
+    throw new MatrixError(400, 'M_INVALID_PARAM', 'filter is not valid JSON');
+  }
+  return parseRoomEventFilter(parsed);
 }

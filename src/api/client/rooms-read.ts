@@ -2,28 +2,14 @@
 // /joined_members, /messages, /context and /timestamp_to_event.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import type { JsonValue } from '../../protocol/canonical-json.js';
 import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { StoredEvent } from '../../storage/events-store.js';
-import { parseRoomEventFilter, type RoomEventFilter } from '../../services/sync/filter.js';
 import { formatWithAggregations } from '../../services/relations/aggregations.js';
 import { clientPaths } from './paths.js';
-import { intParam, queryOf, roomIdParam, stringParam, type Query } from './params.js';
+import { intParam, queryOf, roomEventFilterParam, roomIdParam, stringParam } from './params.js';
 
 type RoomParams = { roomId: string };
-
-function filterParam(query: Query): RoomEventFilter | undefined {
-  const text = stringParam(query, 'filter');
-  if (text === undefined) return undefined;
-  let parsed: JsonValue;
-  try {
-    parsed = JSON.parse(text) as JsonValue;
-  } catch {
-    throw new MatrixError(400, 'M_INVALID_PARAM', 'filter is not valid JSON');
-  }
-  return parseRoomEventFilter(parsed);
-}
 
 export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { reader, formatter } = deps.rooms;
@@ -99,7 +85,7 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const query = queryOf(request);
       const dir = stringParam(query, 'dir') ?? 'b';
       if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be b or f');
-      const filter = filterParam(query);
+      const filter = roomEventFilterParam(query);
       const limit = intParam(query, 'limit', { min: 0, max: 1000, fallback: filter?.limit ?? 10 })!;
       const page = await reader.messages(roomIdParam(request.params.roomId), requester.userId, {
         dir,
@@ -128,7 +114,7 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         request.params.eventId,
         requester.userId,
         limit,
-        filterParam(query),
+        roomEventFilterParam(query),
       );
       return {
         event: (await formatFor(requester.userId, [ctx.event]))[0],
