@@ -4,6 +4,7 @@
 // a synthetic leave to a client whose token is older (services/sync/purged-leaves.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
+import { HotStatement } from './hot-statement.js';
 import { nextStreamPosition } from './streams.js';
 
 /**
@@ -78,6 +79,12 @@ export async function recordPurgedRoomLeaves(
  * The user's purged rooms whose leave falls after `since` and at or before `upTo` (events positions),
  * recorded no longer ago than the retention period.
  */
+/** Asked by every incremental /sync that has new events, so written once (storage/hot-statement.ts). */
+const LEAVES_BETWEEN = new HotStatement<{ room_id: string; stream_ordering: number; purged_ts: number }>(
+  `select room_id, stream_ordering, purged_ts from purged_room_leaves
+   where user_id = ? and stream_ordering > ? and stream_ordering <= ? and purged_ts >= ?`,
+);
+
 export async function purgedRoomLeavesBetween(
   db: Kysely<Schema>,
   userId: string,
@@ -85,14 +92,7 @@ export async function purgedRoomLeavesBetween(
   upTo: number,
   now: number,
 ): Promise<PurgedRoomLeave[]> {
-  const rows = await db
-    .selectFrom('purged_room_leaves')
-    .select(['room_id', 'stream_ordering', 'purged_ts'])
-    .where('user_id', '=', userId)
-    .where('stream_ordering', '>', since)
-    .where('stream_ordering', '<=', upTo)
-    .where('purged_ts', '>=', now - PURGED_LEAVE_RETENTION_MS)
-    .execute();
+  const { rows } = await LEAVES_BETWEEN.execute(db, [userId, since, upTo, now - PURGED_LEAVE_RETENTION_MS]);
   return rows.map((r) => ({
     roomId: r.room_id,
     streamOrdering: Number(r.stream_ordering),

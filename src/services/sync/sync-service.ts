@@ -244,8 +244,9 @@ export class SyncService {
     }
 
     // Rooms purged since the token: their leave events went with them (purged-leaves.ts). Only for
-    // incremental syncs, as a real leave: an initial sync has no room to take back.
-    if (!initial) {
+    // incremental syncs, as a real leave: an initial sync has no room to take back. Each entry sits at an
+    // events position, so a sync whose events stream did not move has none to ask for.
+    if (!initial && since.events < now.events) {
       const purged = await purgedRoomLeaveEntries(this.deps.database, {
         userId: req.userId,
         since: since.events,
