@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticateAdmin } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
-import { ROOM_ORDER_BY, type RoomOrderBy } from '../../services/admin/room-admin.js';
+import { ROOM_ORDER_BY } from '../../services/admin/room-admin.js';
 import { boolParam, intParam, queryOf, stringParam } from '../client/params.js';
+import { directionParam, oneOfParam } from './query-params.js';
 
 export async function roomsListRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // GET /_synapse/admin/v1/rooms
@@ -14,23 +15,15 @@ export async function roomsListRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const query = queryOf(request);
     const from = intParam(query, 'from', { min: 0, fallback: 0 })!;
     const limit = intParam(query, 'limit', { min: 0, fallback: 100 })!;
-    const orderBy = stringParam(query, 'order_by') ?? 'name';
-    if (!ROOM_ORDER_BY.includes(orderBy as RoomOrderBy))
-      throw new MatrixError(
-        400,
-        'M_INVALID_PARAM',
-        `Query parameter order_by must be one of ${ROOM_ORDER_BY.join(', ')}`,
-      );
-    const dir = stringParam(query, 'dir') ?? 'f';
-    if (dir !== 'f' && dir !== 'b')
-      throw new MatrixError(400, 'M_INVALID_PARAM', 'Query parameter dir must be one of f, b');
+    const orderBy = oneOfParam(query, 'order_by', ROOM_ORDER_BY, 'name');
+    const dir = directionParam(query, 'f');
     const searchTerm = stringParam(query, 'search_term');
     if (searchTerm === '')
       throw new MatrixError(400, 'M_INVALID_PARAM', 'search_term cannot be an empty string');
     const { rooms, total } = await deps.roomAdmin.reader.list({
       from,
       limit,
-      orderBy: orderBy as RoomOrderBy,
+      orderBy,
       direction: dir,
       searchTerm,
       publicRooms: boolParam(query, 'public_rooms'),

@@ -5,16 +5,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticateAdmin } from '../../http/auth.js';
-import { MatrixError } from '../../matrix-error.js';
 import type { UserAdmin } from '../../services/admin/user-admin.js';
 import {
   USER_ORDER_BY,
   type AdminUserRow,
   type UserListFilter,
   type UserListPage,
-  type UserOrderBy,
 } from '../../storage/admin-users-store.js';
 import { boolParam, intParam, queryOf, stringParam, type Query } from '../client/params.js';
+import { directionParam, oneOfParam } from './query-params.js';
 
 function filterOf(query: Query, version: 'v2' | 'v3'): UserListFilter {
   const types = query.user_types;
@@ -37,17 +36,8 @@ function filterOf(query: Query, version: 'v2' | 'v3'): UserListFilter {
 function pageOf(query: Query): UserListPage {
   const from = intParam(query, 'from', { min: 0, fallback: 0 })!;
   const limit = intParam(query, 'limit', { min: 0, fallback: 100 })!;
-  const orderBy = stringParam(query, 'order_by') ?? 'name';
-  if (!USER_ORDER_BY.includes(orderBy as UserOrderBy))
-    throw new MatrixError(
-      400,
-      'M_INVALID_PARAM',
-      `Query parameter order_by must be one of ${USER_ORDER_BY.join(', ')}`,
-    );
-  const dir = stringParam(query, 'dir') ?? 'f';
-  if (dir !== 'f' && dir !== 'b')
-    throw new MatrixError(400, 'M_INVALID_PARAM', 'Query parameter dir must be one of f, b');
-  return { from, limit, orderBy: orderBy as UserOrderBy, direction: dir };
+  const orderBy = oneOfParam(query, 'order_by', USER_ORDER_BY, 'name');
+  return { from, limit, orderBy, direction: directionParam(query, 'f') };
 }
 
 /** A user as Synapse lists it; creation_ts in milliseconds here (the details endpoint uses seconds). */
