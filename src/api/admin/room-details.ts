@@ -3,9 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticateAdmin } from '../../http/auth.js';
-import { MatrixError } from '../../matrix-error.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import { intParam, queryOf, roomEventFilterParam, roomIdParam, stringParam } from '../client/params.js';
+import { directionParam } from './query-params.js';
 
 const ROOM = '/_synapse/admin/v1/rooms/:roomId';
 const roomIdOf = (request: FastifyRequest) => roomIdParam((request.params as { roomId: string }).roomId);
@@ -39,8 +39,7 @@ export async function roomDetailsRoutes(app: FastifyInstance, deps: AppDeps): Pr
   app.get(`${ROOM}/messages`, async (request) => {
     await authenticateAdmin(request, deps);
     const query = queryOf(request);
-    const dir = stringParam(query, 'dir') ?? 'f';
-    if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be b or f');
+    const dir = directionParam(query, 'f');
     const filter = roomEventFilterParam(query);
     const limit = intParam(query, 'limit', { min: 0, max: 1000, fallback: filter?.limit ?? 10 })!;
     const page = await reader.messages(roomIdOf(request), {
