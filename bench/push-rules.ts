@@ -133,6 +133,7 @@ async function roomEvaluation(): Promise<void> {
     const { rooms, database, logger } = t.deps;
     // The benchmark drives evaluation itself, so the hooks of deps.ts stay out of it.
     rooms.pipeline.afterPersist.length = 0;
+    rooms.pipeline.derived.length = 0;
     const creator = `@creator:${SERVER}`;
     const { roomId } = await rooms.creation.createRoom(creator, { preset: 'public_chat' });
     const setupStarted = performance.now();

@@ -118,8 +118,8 @@ export function createAppDeps(input: DepsInput): AppDeps {
     serverName: config.server_name,
     logger,
   });
-  rooms.pipeline.afterPersist.push((stored) => notifications.eventPersisted(stored));
-  // Events a crash left without their notifications get them now.
+  rooms.pipeline.derived.push(notifications);
+  // Events an earlier version's crash left without their notifications get them now.
   notifications.catchUp();
   const roomAdmin = createRoomAdminServices({
     database,

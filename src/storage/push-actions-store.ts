@@ -54,28 +54,35 @@ export async function insertPushActions(
 ): Promise<void> {
   const remove = opts.remove ?? [];
   if (rows.length === 0 && remove.length === 0 && opts.position === undefined) return;
+  await db.transaction().execute((trx) => writePushActions(trx, rows, opts));
+}
+
+/** insertPushActions inside a transaction the caller holds (an event's own, see event-pipeline.ts). */
+export async function writePushActions(
+  trx: Kysely<Schema>,
+  rows: readonly PushActionRow[],
+  opts: { position?: number; remove?: readonly PushActionRemoval[] } = {},
+): Promise<void> {
   // Both B-trees lead with the user: inserting in user order walks their pages once, front to back.
   const sorted = [...rows].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
-      const part = sorted.slice(i, i + INSERT_CHUNK);
-      const parameters: unknown[] = [];
-      for (const r of part) {
-        parameters.push(r.roomId, r.userId, r.eventId, r.streamOrdering, r.threadId, r.highlight ? 1 : 0);
-      }
-      await insertStatement(part.length).execute(trx, parameters);
+  for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
+    const part = sorted.slice(i, i + INSERT_CHUNK);
+    const parameters: unknown[] = [];
+    for (const r of part) {
+      parameters.push(r.roomId, r.userId, r.eventId, r.streamOrdering, r.threadId, r.highlight ? 1 : 0);
     }
-    for (const { eventId, userIds } of remove) {
-      for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
-        await trx
-          .deleteFrom('event_push_actions')
-          .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
-          .where('event_id', '=', eventId)
-          .execute();
-      }
+    await insertStatement(part.length).execute(trx, parameters);
+  }
+  for (const { eventId, userIds } of opts.remove ?? []) {
+    for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
+      await trx
+        .deleteFrom('event_push_actions')
+        .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
+        .where('event_id', '=', eventId)
+        .execute();
     }
-    if (opts.position !== undefined) await advancePushActionsPosition(trx, opts.position);
-  });
+  }
+  if (opts.position !== undefined) await advancePushActionsPosition(trx, opts.position);
 }
 
 export const READ_RECEIPT_TYPES = ['m.read', 'm.read.private'] as const;

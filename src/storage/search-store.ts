@@ -9,6 +9,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
 import { EVENT_COLUMNS, rowToStoredEvent, type StoredEvent } from './events-store.js';
+import { HotStatement } from './hot-statement.js';
 
 export interface SearchRow {
   eventId: string;
@@ -63,23 +64,51 @@ export function searchRowid(streamOrdering: number, key: string): number {
 
 export async function insertSearchRows(database: Database, rows: readonly SearchRow[]): Promise<void> {
   // Several rows (catching up) share one transaction.
-  const write = async (db: Kysely<Schema>) => {
-    for (const row of rows) {
-      if (database.dialect === 'postgres') {
-        await sql`insert into event_search (event_id, room_id, stream_ordering, sender, key, value, vector)
-          values (${row.eventId}, ${row.roomId}, ${row.streamOrdering}, ${row.sender}, ${row.key},
-                  ${row.value}, to_tsvector('simple', ${row.value}))`.execute(db);
-        continue;
-      }
-      // An event indexed again (its rowid taken) replaces its own row instead of failing the batch.
-      await sql`insert or replace into event_search (rowid, event_id, room_id, stream_ordering, sender, key, value)
-        values (cast(${searchRowid(row.streamOrdering, row.key)} as integer), ${row.eventId}, ${row.roomId},
-                ${row.streamOrdering}, ${row.sender}, ${row.key}, ${row.value})`.execute(db);
-    }
-  };
-  if (rows.length === 1) await write(database.db);
-  else await database.db.transaction().execute(write);
+  if (rows.length === 1) await writeSearchRows(database, database.db, rows);
+  else await database.db.transaction().execute((trx) => writeSearchRows(database, trx, rows));
 }
+
+/** insertSearchRows inside a transaction the caller holds (an event's own, see event-pipeline.ts). */
+export async function writeSearchRows(
+  database: Pick<Database, 'dialect'>,
+  db: Kysely<Schema>,
+  rows: readonly SearchRow[],
+): Promise<void> {
+  for (const row of rows) {
+    if (database.dialect === 'postgres') {
+      await INSERT_POSTGRES.execute(db, [
+        row.eventId,
+        row.roomId,
+        row.streamOrdering,
+        row.sender,
+        row.key,
+        row.value,
+        row.value,
+      ]);
+      continue;
+    }
+    // An event indexed again (its rowid taken) replaces its own row instead of failing the batch.
+    await INSERT_SQLITE.execute(db, [
+      searchRowid(row.streamOrdering, row.key),
+      row.eventId,
+      row.roomId,
+      row.streamOrdering,
+      row.sender,
+      row.key,
+      row.value,
+    ]);
+  }
+}
+
+// Written with every message, so raw SQL (storage/hot-statement.ts), not the builder.
+const INSERT_POSTGRES = new HotStatement(
+  `insert into event_search (event_id, room_id, stream_ordering, sender, key, value, vector)
+     values (?, ?, ?, ?, ?, ?, to_tsvector('simple', ?))`,
+);
+const INSERT_SQLITE = new HotStatement(
+  `insert or replace into event_search (rowid, event_id, room_id, stream_ordering, sender, key, value)
+     values (cast(? as integer), ?, ?, ?, ?, ?, ?)`,
+);
 
 /**
  * An event's rowids on SQLite, from `first` up to (not including) `end`; `ordering` is its stream

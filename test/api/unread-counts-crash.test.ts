@@ -1,6 +1,8 @@
-// Unread counts survive a crash: notifications are stored after their events commit, so a process that dies
-// in between (simulated here by a database that refuses the rows, then a stop) must evaluate those events
-// again when it starts; a database that refused rows for a moment gets them with the next event.
+// Unread counts and crashes. An event's notifications are stored in the event's own transaction, so a
+// database that refuses them refuses the event as well: nothing is half stored. A database written by an
+// earlier version, which stored notifications after the event's commit, may lack the rows of the events
+// a crash cut off (simulated here by deleting them and moving the stored position back): the next start
+// evaluates those events, and nothing twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -9,11 +11,13 @@ import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
 import { scratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
+import { currentStreamPosition } from '../../src/storage/streams.js';
+import { pushActionsPosition } from '../../src/storage/push-actions-progress.js';
 
 const enc = encodeURIComponent;
 let txn = 0;
 
-/** Makes every insert into event_push_actions fail, as a crash before the rows' commit would lose them. */
+/** Makes every insert into event_push_actions fail (a full disk, a broken table). */
 async function refuseNotifications(database: Database, engine: string): Promise<void> {
   if (engine === 'sqlite') {
     await sql`create trigger refuse_push before insert on event_push_actions
@@ -31,10 +35,16 @@ async function acceptNotifications(database: Database, engine: string): Promise<
   else await sql`drop function refuse_push() cascade`.execute(database.db);
 }
 
-async function withDatabase(scratch: ScratchDatabase, body: (db: Database) => Promise<void>): Promise<void> {
+/** What an earlier version's crash left: the rows of the events after `ordering` lost, the position there. */
+async function loseNotificationsAfter(scratch: ScratchDatabase, ordering: number): Promise<void> {
   const database = await openDatabase(scratch.config);
   try {
-    await body(database);
+    await database.db.deleteFrom('event_push_actions').where('stream_ordering', '>', ordering).execute();
+    await database.db
+      .updateTable('server_metadata')
+      .set({ value: String(ordering) })
+      .where('key', '=', 'push_actions_position')
+      .execute();
   } finally {
     await database.close();
   }
@@ -44,9 +54,10 @@ function helpers(t: TestApp) {
   const api = clientFor(t);
   return {
     api,
-    async send(user: TestUser, roomId: string, content: Record<string, unknown>): Promise<void> {
+    async send(user: TestUser, roomId: string, content: Record<string, unknown>): Promise<string> {
       const res = await api.put(`/rooms/${enc(roomId)}/send/m.room.message/c${txn++}`, user, content);
       assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body.event_id as string;
     },
     async counts(user: TestUser, roomId: string) {
       const res = await api.get('/sync', user);
@@ -60,29 +71,64 @@ function helpers(t: TestApp) {
 
 const text = (body: string, extra: Record<string, unknown> = {}) => ({ msgtype: 'm.text', body, ...extra });
 
-test('notifications lost by a crash before their commit are stored at the next start', async () => {
+async function roomOfThree(t: TestApp) {
+  const h = helpers(t);
+  const alice = await createTestUser(t, 'alice');
+  const bob = await createTestUser(t, 'bob');
+  const carol = await createTestUser(t, 'carol');
+  const roomId = await h.api.createRoom(alice, { preset: 'public_chat' });
+  for (const user of [bob, carol]) assert.equal((await h.api.join(user, roomId)).status, 200);
+  return { h, alice, bob, carol, roomId };
+}
+
+test('a message whose notifications cannot be stored is not stored either, and the room goes on', async () => {
   const scratch = await scratchDatabase();
   const engine = scratch.config.engine;
-  let t = await startTestApp({ database: scratch });
+  const t = await startTestApp({ database: scratch });
   try {
-    let h = helpers(t);
-    const alice = await createTestUser(t, 'alice');
-    const bob = await createTestUser(t, 'bob');
-    const carol = await createTestUser(t, 'carol');
-    const roomId = await h.api.createRoom(alice, { preset: 'public_chat' });
-    for (const user of [bob, carol]) assert.equal((await h.api.join(user, roomId)).status, 200);
+    const { h, alice, bob, carol, roomId } = await roomOfThree(t);
     await h.send(bob, roomId, text('before'));
-    assert.deepEqual(await h.counts(alice, roomId), { notification_count: 1, highlight_count: 0 });
+    const eventsBefore = await currentStreamPosition(t.deps.database.db, 'events');
 
     await refuseNotifications(t.deps.database, engine);
+    const refused = await h.api.put(`/rooms/${enc(roomId)}/send/m.room.message/refused`, bob, text('lost?'));
+    assert.equal(refused.status, 500);
+    assert.deepEqual(refused.body, { errcode: 'M_UNKNOWN', error: 'Internal server error' });
+    assert.ok(!JSON.stringify(t.logs).includes('lost?'), 'the message text is in no log');
+    assert.equal(await currentStreamPosition(t.deps.database.db, 'events'), eventsBefore);
+    await acceptNotifications(t.deps.database, engine);
+
+    // The same transaction id again is a new attempt (nothing was stored under it), and it succeeds.
+    const retried = await h.api.put(`/rooms/${enc(roomId)}/send/m.room.message/refused`, bob, text('again'));
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    await h.send(bob, roomId, text('after'));
+    const messages = await h.api.get(`/rooms/${enc(roomId)}/messages?dir=b&limit=10`, alice);
+    const bodies = (messages.body.chunk as { type: string; content: { body?: string } }[])
+      .filter((e) => e.type === 'm.room.message')
+      .map((e) => e.content.body);
+    assert.deepEqual(bodies, ['after', 'again', 'before']);
+    assert.deepEqual(await h.counts(alice, roomId), { notification_count: 3, highlight_count: 0 });
+    assert.deepEqual(await h.counts(carol, roomId), { notification_count: 3, highlight_count: 0 });
+  } finally {
+    await t.close();
+    await scratch.drop();
+  }
+});
+
+test("notifications an earlier version's crash lost are stored at the next start, and nothing twice", async () => {
+  const scratch = await scratchDatabase();
+  let t = await startTestApp({ database: scratch });
+  try {
+    const setup = await roomOfThree(t);
+    const { alice, bob, carol, roomId } = setup;
+    let h = setup.h;
+    await h.send(bob, roomId, text('before'));
+    const cut = await currentStreamPosition(t.deps.database.db, 'events');
     await h.send(bob, roomId, text('lost?'));
     await h.send(bob, roomId, text('Alice: look', { 'm.mentions': { user_ids: [alice.userId] } }));
-    // The messages are stored and acknowledged; their notifications are not (the "crash").
-    assert.deepEqual(await h.counts(alice, roomId), { notification_count: 1, highlight_count: 0 });
-    assert.ok(t.logs.some((l) => l.msg === 'storing push actions failed'));
     await t.close();
+    await loseNotificationsAfter(scratch, cut);
 
-    await withDatabase(scratch, (db) => acceptNotifications(db, engine));
     t = await startTestApp({ database: scratch });
     h = helpers(t);
     assert.deepEqual(await h.counts(alice, roomId), { notification_count: 3, highlight_count: 1 });
@@ -102,26 +148,20 @@ test('notifications lost by a crash before their commit are stored at the next s
   }
 });
 
-test('notifications the database refused for a moment are stored with the next event', async () => {
+test('the stored position follows the newest event, so a restart evaluates only a few events again', async () => {
   const scratch = await scratchDatabase();
-  const engine = scratch.config.engine;
   const t = await startTestApp({ database: scratch });
   try {
-    const h = helpers(t);
-    const alice = await createTestUser(t, 'alice');
-    const bob = await createTestUser(t, 'bob');
-    const carol = await createTestUser(t, 'carol');
-    const roomId = await h.api.createRoom(alice, { preset: 'public_chat' });
-    for (const user of [bob, carol]) assert.equal((await h.api.join(user, roomId)).status, 200);
-
-    await refuseNotifications(t.deps.database, engine);
-    await h.send(bob, roomId, text('one'));
-    await h.send(bob, roomId, text('two'));
-    assert.deepEqual(await h.counts(alice, roomId), { notification_count: 0, highlight_count: 0 });
-    await acceptNotifications(t.deps.database, engine);
-    await h.send(bob, roomId, text('three'));
-    assert.deepEqual(await h.counts(alice, roomId), { notification_count: 3, highlight_count: 0 });
-    assert.deepEqual(await h.counts(carol, roomId), { notification_count: 3, highlight_count: 0 });
+    const { h, bob, roomId } = await roomOfThree(t);
+    for (let i = 0; i < 250; i++) await h.send(bob, roomId, text(`m${i}`));
+    const db = t.deps.database.db;
+    const current = await currentStreamPosition(db, 'events');
+    const position = (await pushActionsPosition(db)) ?? 0;
+    assert.ok(position <= current, `position ${position} is not past the newest event ${current}`);
+    assert.ok(
+      current - position < 100,
+      `position ${position} lags the newest event ${current} by 100 or more`,
+    );
   } finally {
     await t.close();
     await scratch.drop();
@@ -142,10 +182,13 @@ test('a catch-up longer than one step (500 events) stores every lost notificatio
     assert.equal((await h.counts(alice, roomId)).notification_count, MESSAGES);
     await t.close();
     // As if every row had been lost and the position never written (a database from before it existed).
-    await withDatabase(scratch, async (db) => {
-      await db.db.deleteFrom('event_push_actions').execute();
-      await db.db.deleteFrom('server_metadata').where('key', '=', 'push_actions_position').execute();
-    });
+    const database = await openDatabase(scratch.config);
+    try {
+      await database.db.deleteFrom('event_push_actions').execute();
+      await database.db.deleteFrom('server_metadata').where('key', '=', 'push_actions_position').execute();
+    } finally {
+      await database.close();
+    }
     t = await startTestApp({ database: scratch });
     h = helpers(t);
     assert.deepEqual(await h.counts(alice, roomId), { notification_count: MESSAGES, highlight_count: 0 });

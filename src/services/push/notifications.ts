@@ -1,26 +1,30 @@
 // Runs the push rules on every new event (client-server-api, "Receiving notifications": for each local
 // member except the sender) and stores, per user, whether it notifies and highlights; /sync counts those
-// rows as unread notifications. Runs after the event commits, off the send path: events one at a time in
-// stream order, their rows stored in batches.
+// rows as unread notifications. The rules run before the event's transaction (event-pipeline.ts, under the
+// room's lock) and the rows go in in that transaction: an event is never stored without its
+// notifications, and under load one commit serves many messages' events and rows alike. Synapse, too,
+// stores an event's push actions with the event.
 //
 // Cheap by construction: each user's ruleset is compiled once and cached; a version check on the
 // account_data stream (every rule change rewrites m.push_rules there, also from another process) drops
 // the rulesets that changed; per-event values (property lookups, the body prepared for word matching, the
-// member count, the sender's power) are computed once and user-independent conditions decided once; the
-// rows of the events queued meanwhile go in in one transaction.
+// member count, the sender's power) are computed once and user-independent conditions decided once.
 //
-// A redacted event notifies no one any more (as in Synapse): the step that meets the redaction deletes
-// its target's rows in the transaction that stores its own rows and position. The target comes earlier in
-// the stream, so its rows are already stored or go in in the same transaction, before the delete.
+// A redacted event notifies no one any more (as in Synapse): the redaction's transaction deletes its
+// target's rows.
 //
-// Crash-safe: the rows go in with a stored position (push-actions-progress.ts) saying every event up to it
-// was evaluated; at start-up, and whenever a step finds events it was not handed, the events after the
-// position are read back and evaluated as the live path does (state before the event, current rules).
+// A stored position (push-actions-progress.ts) says every event up to it has its rows. Events stored by a
+// version that wrote the rows after the event's commit may lack them after a crash: at start-up the events
+// after the position are read back and evaluated (state before the event, current rules). Once that
+// catch-up is done, events' transactions move the position forward every POSITION_LAG events, so a restart
+// only evaluates a few events again (running the rules twice over an event stores nothing twice).
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
+import type { RoomEvent } from '../../protocol/pdu/types.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import {
   insertPushActions,
+  writePushActions,
   type PushActionRemoval,
   type PushActionRow,
 } from '../../storage/push-actions-store.js';
@@ -33,13 +37,13 @@ import {
 import { pushRulesChangedBetween, pushRulesOfUsers } from '../../storage/push-rules-batch-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
 import { Lru } from '../rooms/lru.js';
-import type { RoomStore } from '../rooms/room-store.js';
+import type { RoomRuntime, RoomStore } from '../rooms/room-store.js';
 import { compileRuleset, evaluate, type CompiledRuleset } from './evaluator.js';
 import { PushEvent } from './push-event.js';
 import { RoomFacts } from './room-facts.js';
 import { buildRuleset } from './ruleset.js';
 import { threadOf } from '../receipts/threads.js';
-import { redactsOf } from '../rooms/event-pipeline.js';
+import { redactsOf, type DerivedRows, type DerivedWrite } from '../rooms/event-pipeline.js';
 
 export interface NotificationsDeps {
   database: Database;
@@ -50,27 +54,25 @@ export interface NotificationsDeps {
 
 /** Compiled rulesets kept: enough for every member of the busiest rooms without holding every account. */
 const RULESET_CACHE = 20_000;
-/** Events evaluated per transaction at most (the start-up catch-up reads them in pages of this size). */
+/** Events evaluated per transaction at most by the start-up catch-up. */
 const STEP = 500;
-/** Events without notifications after which the position is written anyway. */
-const POSITION_LAG = 200;
+/** How many events' transactions pass between two writes of the position. */
+const POSITION_LAG = 100;
 /** How far back a database that never recorded the position looks on its first start. */
 const FIRST_LOOK_BACK = 10_000;
 
-export class Notifications {
+export class Notifications implements DerivedRows {
   private readonly rulesets = new Lru<string, CompiledRuleset>(RULESET_CACHE);
   /** The account_data position up to which cached rulesets are known to be current. */
   private rulesPosition: number | undefined;
   private readonly roomFacts: RoomFacts;
-  /** Events persisted and not yet evaluated, in commit order. */
-  private readonly queue: StoredEvent[] = [];
-  private draining: Promise<void> | undefined;
-  /** The start-up catch-up's end: 'start' until read, undefined once reached (or never asked for). */
-  private catchUpTo: number | 'start' | undefined;
-  /** The position last read or written (stored), and the one this process has evaluated up to (done). */
-  private stored = 0;
-  private done = 0;
-  private positionRead = false;
+  /** The start-up catch-up while it runs. */
+  private catchingUp: Promise<void> | undefined;
+  /**
+   * The position last written, once the catch-up has reached the newest event at start-up (every event
+   * after that has its rows from its own transaction); undefined before.
+   */
+  private positionWritten: number | undefined;
   private readonly localSuffix: string;
 
   constructor(private readonly deps: NotificationsDeps) {
@@ -79,84 +81,84 @@ export class Notifications {
   }
 
   /**
-   * The after-persist hook: queues the event. Events are evaluated in stream order, and the rows of all
-   * events queued meanwhile are stored in one transaction: under load one commit serves many messages
-   * instead of each adding its own to the writer's queue.
+   * Evaluates an event about to be stored (event-pipeline.ts): returns the write of its rows, of the rows
+   * its redaction removes, and now and then of the position. A failure of the rules is logged and leaves
+   * the event without notifications rather than failing the send.
    */
-  eventPersisted(stored: StoredEvent): void {
-    this.queue.push(stored);
-    this.draining ??= this.drain();
+  async prepare(event: RoomEvent, room: RoomRuntime): Promise<DerivedWrite | undefined> {
+    let rows: PushActionRow[] = [];
+    let removal: PushActionRemoval | undefined;
+    try {
+      removal = await this.redactionRemoval(event, room);
+      await this.dropChangedRulesets();
+      rows = await this.evaluateAt(event, room.state, room);
+    } catch (err) {
+      this.deps.logger.warn(
+        { err: { message: (err as Error).message }, eventId: event.event_id },
+        'push rule evaluation failed',
+      );
+    }
+    if (rows.length === 0 && !removal && this.positionWritten === undefined) return undefined;
+    return async (trx, stored) => {
+      const written = this.positionWritten;
+      const position =
+        written !== undefined && stored.streamOrdering - written >= POSITION_LAG
+          ? stored.streamOrdering
+          : undefined;
+      if (rows.length === 0 && !removal && position === undefined) return;
+      const ordered = rows.map((row) => ({ ...row, streamOrdering: stored.streamOrdering }));
+      await writePushActions(trx, ordered, { remove: removal ? [removal] : [], position });
+      // Should this transaction roll back, the position is merely written a little later.
+      if (position !== undefined) this.positionWritten = position;
+    };
   }
 
   /**
-   * Runs the rules over the events a crash left without rows: those after the stored position, up to the
-   * newest event at start-up. Called once at start; /sync waits for it through settled().
+   * Runs the rules over the events that may lack rows: those after the stored position, up to the newest
+   * event at start-up. Called once at start; /sync waits for it through settled().
    */
   catchUp(): void {
-    this.catchUpTo = 'start';
-    this.draining ??= this.drain();
+    this.catchingUp ??= this.runCatchUp().finally(() => (this.catchingUp = undefined));
   }
 
-  /** Resolves once every event persisted so far has its notifications stored (/sync waits on it). */
+  /** Resolves once the start-up catch-up has finished (/sync waits on it). */
   settled(): Promise<void> {
-    return this.draining ?? Promise.resolve();
+    return this.catchingUp ?? Promise.resolve();
   }
 
-  /**
-   * Walks the events stream from the stored position in steps of at most STEP events. Each step's rows and
-   * the position after it go in in one transaction, so a crash loses both or neither. Events this process
-   * did not queue (another process's, or those before a crash) are read back from the database; running
-   * the rules twice over an event stores nothing twice.
-   */
-  private async drain(): Promise<void> {
+  private async runCatchUp(): Promise<void> {
+    const db = this.deps.database.db;
     try {
-      for (;;) {
-        const position = await this.position();
-        if (this.catchUpTo === 'start')
-          this.catchUpTo = await currentStreamPosition(this.deps.database.db, 'events');
-        // Synchronous from here to the end of the loop: an event queued now starts its own drain.
-        this.forgetUpTo(position);
-        let target = this.catchUpTo ?? 0;
-        for (const e of this.queue) target = Math.max(target, e.streamOrdering);
-        if (target <= position) {
-          this.catchUpTo = undefined;
-          break;
-        }
-        await this.step(position, Math.min(target, position + STEP));
+      const current = await currentStreamPosition(db, 'events');
+      let position = await pushActionsPosition(db);
+      if (position === undefined) {
+        position = await initialPushActionsPosition(db, current, FIRST_LOOK_BACK);
+        await advancePushActionsPosition(db, position);
       }
+      while (position < current) {
+        const end = Math.min(current, position + STEP);
+        await this.step(position, end);
+        position = end;
+      }
+      this.positionWritten = position;
     } catch (err) {
-      // The events stay queued: the next event (or the next start) tries them again.
+      // The position stays where it got to: the next start goes on from there.
       this.deps.logger.warn({ err: { message: (err as Error).message } }, 'storing push actions failed');
-    } finally {
-      this.draining = undefined;
     }
   }
 
-  /** Evaluates the events in (position, end] and stores their rows with the new position. */
+  /** Evaluates the stored events in (position, end] and stores their rows with the new position. */
   private async step(position: number, end: number): Promise<void> {
     const db = this.deps.database.db;
-    let events = this.queue.filter((e) => e.streamOrdering > position && e.streamOrdering <= end);
-    if (events.length < end - position) {
-      // Events this process was not handed: another process may have stored their rows already.
-      const stored = (await pushActionsPosition(db)) ?? 0;
-      if (stored > position) {
-        this.stored = stored;
-        return;
-      }
-      const queued = new Set(events.map((e) => e.streamOrdering));
-      const read = await eventsBetween(db, position, end, STEP);
-      events = [...events, ...read.filter((e) => !queued.has(e.streamOrdering))];
-      events.sort((a, b) => a.streamOrdering - b.streamOrdering);
-    }
-    // Rule changes are looked for once per step, not once per event.
-    await this.dropChangedRulesets().catch(() => undefined);
     const rows: PushActionRow[] = [];
     const remove: PushActionRemoval[] = [];
-    for (const stored of events) {
+    for (const stored of await eventsBetween(db, position, end, STEP)) {
       try {
-        const removal = await this.redactionRemoval(stored);
+        const room = await this.deps.store.runtime(stored.event.room_id);
+        const removal = room && (await this.redactionRemoval(stored.event, room));
         if (removal) remove.push(removal);
-        rows.push(...(await this.evaluate(stored, { checkRuleChanges: false })));
+        // A redacted event notifies no one; its redaction, stored meanwhile, may have run already.
+        if (!stored.redactedBy) rows.push(...(await this.evaluate(stored)));
       } catch (err) {
         this.deps.logger.warn(
           { err: { message: (err as Error).message }, eventId: stored.event.event_id },
@@ -164,58 +166,37 @@ export class Notifications {
         );
       }
     }
-    // No wake-up here: the events already woke their rooms' /syncs, which wait for settled(). A step
-    // without rows records its position only now and then: a restart merely evaluates those events again.
-    if (rows.length > 0 || remove.length > 0 || end - this.stored >= POSITION_LAG) {
-      await insertPushActions(db, rows, { position: end, remove });
-      this.stored = end;
-    }
-    this.done = end;
-    this.forgetUpTo(end);
+    await insertPushActions(db, rows, { position: end, remove });
   }
 
-  /**
-   * The position every event up to which has its rows: stored, or reached by this process. Read once;
-   * after that a step reads it again only when it meets events it was not handed.
-   */
-  private async position(): Promise<number> {
-    if (!this.positionRead) {
-      const db = this.deps.database.db;
-      let stored = await pushActionsPosition(db);
-      if (stored === undefined) {
-        const current = await currentStreamPosition(db, 'events');
-        stored = await initialPushActionsPosition(db, current, FIRST_LOOK_BACK);
-        await advancePushActionsPosition(db, stored);
-      }
-      this.stored = Math.max(this.stored, stored);
-      this.positionRead = true;
-    }
-    return Math.max(this.stored, this.done);
-  }
-
-  private forgetUpTo(position: number): void {
-    let kept = 0;
-    for (const e of this.queue) if (e.streamOrdering > position) this.queue[kept++] = e;
-    this.queue.length = kept;
+  /** The notification rows a stored event gives (nothing stored): what the catch-up stores for it. */
+  async evaluate(stored: StoredEvent): Promise<PushActionRow[]> {
+    const room = await this.deps.store.runtime(stored.event.room_id);
+    if (!room) return [];
+    await this.dropChangedRulesets();
+    const state = await this.deps.store.stateAtGroup(stored.stateGroupBefore);
+    const rows = await this.evaluateAt(stored.event, state, room);
+    return rows.map((row) => ({ ...row, streamOrdering: stored.streamOrdering }));
   }
 
   /** For a redaction: its target's rows, by the users the rules were run for (those who may hold one). */
-  private async redactionRemoval(stored: StoredEvent): Promise<PushActionRemoval | undefined> {
-    if (stored.event.type !== 'm.room.redaction') return undefined;
-    const room = await this.deps.store.runtime(stored.event.room_id);
-    const targetId = room ? redactsOf(stored.event, room) : undefined;
+  private async redactionRemoval(
+    event: RoomEvent,
+    room: RoomRuntime,
+  ): Promise<PushActionRemoval | undefined> {
+    if (event.type !== 'm.room.redaction') return undefined;
+    const targetId = redactsOf(event, room);
     const target = targetId === undefined ? undefined : await this.deps.store.getEvent(targetId);
-    if (!target || target.event.room_id !== stored.event.room_id) return undefined;
-    const { candidates } = await this.candidatesOf(target);
+    if (!target || target.event.room_id !== event.room_id) return undefined;
+    const state = await this.deps.store.stateAtGroup(target.stateGroupBefore);
+    const { candidates } = await this.candidatesOf(target.event, state);
     return candidates.size === 0
       ? undefined
       : { eventId: target.event.event_id, userIds: [...candidates.keys()] };
   }
 
   /** The local users the rules run for (members but the sender, and a local invitee), with the member facts. */
-  private async candidatesOf(stored: StoredEvent) {
-    const { event } = stored;
-    const state = await this.deps.store.stateAtGroup(stored.stateGroupBefore);
+  private async candidatesOf(event: RoomEvent, state: ReadonlyMap<string, string>) {
     const members = await this.roomFacts.membersAt(state);
     const candidates = new Map(members.localJoined);
     candidates.delete(event.sender);
@@ -224,19 +205,21 @@ export class Notifications {
       event.type === 'm.room.member' && event.content.membership === 'invite' ? event.state_key : undefined;
     if (invitee && invitee !== event.sender && invitee.endsWith(this.localSuffix) && !candidates.has(invitee))
       candidates.set(invitee, undefined);
-    return { state, members, candidates };
+    return { members, candidates };
   }
 
-  /** The notification rows an event gives its room's local members (nothing stored yet). */
-  async evaluate(stored: StoredEvent, opts: { checkRuleChanges?: boolean } = {}): Promise<PushActionRow[]> {
-    const { event } = stored;
+  /**
+   * The notification rows an event gives its room's local members, given the room's state before it
+   * (nothing stored; streamOrdering is left 0 for the caller to fill in).
+   */
+  private async evaluateAt(
+    event: RoomEvent,
+    state: ReadonlyMap<string, string>,
+    room: RoomRuntime,
+  ): Promise<PushActionRow[]> {
     const { store } = this.deps;
-    const room = await store.runtime(event.room_id);
-    if (!room) return [];
-    const { state, members, candidates } = await this.candidatesOf(stored);
+    const { members, candidates } = await this.candidatesOf(event, state);
     if (candidates.size === 0) return [];
-
-    if (opts.checkRuleChanges ?? true) await this.dropChangedRulesets();
     const rulesets = await this.rulesetsOf([...candidates.keys()]);
     const power = await this.roomFacts.senderPower(state, event.sender, room.rules);
     const pushEvent = new PushEvent({
@@ -255,7 +238,7 @@ export class Notifications {
         roomId: event.room_id,
         userId,
         eventId: event.event_id,
-        streamOrdering: stored.streamOrdering,
+        streamOrdering: 0,
         threadId,
         highlight: decision.outcome.highlight,
       });

@@ -41,6 +41,19 @@ export interface EventDraft {
 
 export type { TxnKey as Txn } from '../../storage/events-store.js';
 
+/** Writes rows derived from an event inside the event's own transaction; may run twice (group-commit.ts). */
+export type DerivedWrite = (trx: Database['db'], stored: StoredEvent) => Promise<void>;
+
+/**
+ * A store of rows derived from events (notifications, the search index) kept in the event's transaction,
+ * so an event is never committed without them. `prepare` runs before that transaction, under the room's
+ * lock, where reads may take their time without holding up other rooms' commits; `room` is the room as
+ * the event found it (its state is the state before the event).
+ */
+export interface DerivedRows {
+  prepare(event: RoomEvent, room: RoomRuntime): Promise<DerivedWrite | undefined>;
+}
+
 export interface PipelineDeps {
   database: Database;
   rooms: RoomStore;
@@ -62,6 +75,8 @@ export class EventPipeline {
   private readonly commits: GroupCommit;
   /** Called after an event commits (sync wake-ups, profile and push hooks). */
   readonly afterPersist: ((stored: StoredEvent) => void)[] = [];
+  /** Rows written in each event's own transaction (push actions, search text). */
+  readonly derived: DerivedRows[] = [];
   /**
    * Content checks that depend on what the room already holds (a duplicate annotation): run under the
    * room's lock, so two sends of one room cannot both pass a check that only one of them should.
@@ -223,6 +238,11 @@ export class EventPipeline {
     const stateAfter = key ? new Map(room.state).set(key, event.event_id) : room.state;
     const pduJson = canonicalJson(toPdu(event, room.roomVersion));
     const redacts = redactsOf(event, room);
+    const derived: DerivedWrite[] = [];
+    for (const rows of this.derived) {
+      const write = await rows.prepare(event, room);
+      if (write) derived.push(write);
+    }
     let stored!: StoredEvent;
     let groupAfter = room.stateGroup;
     await this.commits.run(async (trx) => {
@@ -264,6 +284,7 @@ export class EventPipeline {
       await replaceForwardExtremities(trx, event.room_id, [event.event_id], room.extremities);
       if (txn) await recordTxn(trx, txn, event.event_id, clock());
       if (redacts) await markRedacted(trx, redacts, event.event_id);
+      for (const write of derived) await write(trx, stored);
     });
     rooms.cacheEvent(stored);
     rooms.cacheGroup(groupAfter.id, stateAfter);

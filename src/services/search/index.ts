@@ -14,7 +14,7 @@ export function connectSearchIndex(
   deps: { database: Database; logger: Logger; clock: () => number },
 ): RoomSearch {
   const indexer = new SearchIndexer(deps);
-  rooms.pipeline.afterPersist.push((stored) => indexer.onPersist(stored));
+  rooms.pipeline.derived.push(indexer);
   const search = new RoomSearch({ database: deps.database, rooms, indexer, clock: deps.clock });
   attached.set(rooms, search);
   return search;
