@@ -203,16 +203,22 @@ export async function findTxnEvent(db: Kysely<Schema>, txn: TxnKey): Promise<str
 }
 
 const RECORD_TXN = new HotStatement(
-  'insert into event_txns (user_id, device_id, endpoint, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?, ?)',
+  `insert into event_txns (user_id, device_id, endpoint, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?, ?)
+     on conflict do nothing`,
 );
 
+/**
+ * Records the event a transaction created; false (and nothing written) when the transaction already has
+ * an event. Written first in the event's transaction, so a retry needs no read beforehand.
+ */
 export async function recordTxn(
   db: Kysely<Schema>,
   txn: TxnKey,
   eventId: string,
   now: number,
-): Promise<void> {
-  await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId, eventId, now]);
+): Promise<boolean> {
+  const result = await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId, eventId, now]);
+  return result.numAffectedRows !== BigInt(0);
 }
 
 /** The event closest in time to `ts` in a direction (for /timestamp_to_event). */

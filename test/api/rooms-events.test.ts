@@ -52,6 +52,34 @@ test('send: transaction ids are idempotent per device; bad input changes nothing
   assert.deepEqual(bodies(page.body.chunk), ['one'], 'only the one good message is stored');
 });
 
+test('send: a retried transaction gets its event, also sent at once twice and after the sender left', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+  assert.equal((await api.join(bob, roomId)).status, 200);
+  const url = (txn: string) => `/rooms/${enc(roomId)}/send/m.room.message/${txn}`;
+  // Both requests in flight together (a client that gave up waiting and sent again): one event.
+  const [a, b] = await Promise.all([
+    api.put(url('twice'), bob, { msgtype: 'm.text', body: 'twice' }),
+    api.put(url('twice'), bob, { msgtype: 'm.text', body: 'twice' }),
+  ]);
+  assert.deepEqual([a.status, b.status], [200, 200]);
+  assert.equal(a.body.event_id, b.body.event_id);
+  const before = await api.put(url('left'), bob, { msgtype: 'm.text', body: 'before leaving' });
+  assert.equal((await api.post(`/rooms/${enc(roomId)}/leave`, bob, {})).status, 200);
+  // The answer was lost; the retry arrives after the leave and still gets the event it created.
+  const retry = await api.put(url('left'), bob, { msgtype: 'm.text', body: 'before leaving' });
+  assert.equal(retry.status, 200, JSON.stringify(retry.body));
+  assert.equal(retry.body.event_id, before.body.event_id);
+  // A new transaction is refused, as the sender is no longer in the room.
+  const fresh = await api.put(url('new'), bob, { msgtype: 'm.text', body: 'after leaving' });
+  assert.equal(fresh.status, 403);
+  assert.equal(fresh.body.errcode, 'M_FORBIDDEN');
+  const page = await api.get(
+    `/rooms/${enc(roomId)}/messages?dir=b&limit=50&filter=${enc(JSON.stringify({ types: ['m.room.message'] }))}`,
+    alice,
+  );
+  assert.deepEqual(bodies(page.body.chunk), ['before leaving', 'twice']);
+});
+
 test('send: a transaction id is scoped to its endpoint: another room or event type is a new request', async () => {
   const [roomA, roomB] = [
     await api.createRoom(alice, { preset: 'public_chat' }),

@@ -102,14 +102,22 @@ export class EventPipeline {
   }
 
   async sendLocked(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
-    const { rooms, database } = this.deps;
-    if (txn) {
-      const existing = await findTxnEvent(database.db, txn);
-      if (existing) {
-        const stored = await rooms.getEvent(existing);
-        if (stored) return stored;
-      }
+    try {
+      return await this.sendNew(draft, txn);
+    } catch (err) {
+      // A retried transaction is answered with its event, whatever would refuse a new event now.
+      const earlier = txn && err instanceof MatrixError ? await this.txnEvent(txn) : undefined;
+      if (earlier) return earlier;
+      throw err;
     }
+  }
+
+  /**
+   * Builds and persists the event. A transaction id is not looked up first: the event's transaction
+   * records it before anything else, and a retry finds it taken there and answers with the first event.
+   */
+  private async sendNew(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
+    const { rooms } = this.deps;
     const room = await rooms.runtime(draft.roomId);
     if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
     const event = await this.build(draft, room);
@@ -117,7 +125,16 @@ export class EventPipeline {
     const result = authorize(event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
     for (const check of this.beforeSend) await check(draft);
-    return this.persist(event, room, txn);
+    const stored = await this.persist(event, room, txn);
+    if (stored) return stored;
+    const earlier = await this.txnEvent(txn!);
+    if (!earlier) throw new Error('a transaction recorded without its event');
+    return earlier;
+  }
+
+  private async txnEvent(txn: Txn): Promise<StoredEvent | undefined> {
+    const eventId = await findTxnEvent(this.deps.database.db, txn);
+    return eventId === undefined ? undefined : this.deps.rooms.getEvent(eventId);
   }
 
   /** Creates a room from its create event; returns the runtime of the new room. */
@@ -231,7 +248,7 @@ export class EventPipeline {
     room: RoomRuntime,
     txn: Txn | undefined,
     extra?: (trx: Database['db']) => Promise<void>,
-  ): Promise<StoredEvent> {
+  ): Promise<StoredEvent | undefined> {
     const { rooms, clock } = this.deps;
     const isState = event.state_key !== undefined;
     const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
@@ -245,7 +262,9 @@ export class EventPipeline {
     }
     let stored!: StoredEvent;
     let groupAfter = room.stateGroup;
-    await this.commits.run(async (trx) => {
+    const created = await this.commits.run(async (trx) => {
+      // A transaction that already has its event (a retry) stores nothing.
+      if (txn && !(await recordTxn(trx, txn, event.event_id, clock()))) return false;
       await extra?.(trx);
       let groupBefore = room.stateGroup;
       if (room.extremities.length === 0)
@@ -282,10 +301,11 @@ export class EventPipeline {
         );
       }
       await replaceForwardExtremities(trx, event.room_id, [event.event_id], room.extremities);
-      if (txn) await recordTxn(trx, txn, event.event_id, clock());
       if (redacts) await markRedacted(trx, redacts, event.event_id);
       for (const write of derived) await write(trx, stored);
+      return true;
     });
+    if (!created) return undefined;
     rooms.cacheEvent(stored);
     rooms.cacheGroup(groupAfter.id, stateAfter);
     if (redacts) rooms.invalidateEvent(redacts);
