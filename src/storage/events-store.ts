@@ -217,7 +217,14 @@ export async function recordTxn(
   eventId: string,
   now: number,
 ): Promise<boolean> {
-  const result = await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId, eventId, now]);
+  const result = await RECORD_TXN.execute(db, [
+    txn.userId,
+    txn.deviceId,
+    txn.endpoint,
+    txn.txnId,
+    eventId,
+    now,
+  ]);
   return result.numAffectedRows !== BigInt(0);
 }
 

@@ -1,4 +1,4 @@
-// event_push_actions: the notifications push rules decided per user (written after each event), and the
+// event_push_actions: the notifications push rules decided per user (written with each event), and the
 // unread counts /sync reads from them, cut at the user's read receipts.
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
@@ -28,7 +28,7 @@ function insertStatement(rows: number): HotStatement {
       `insert into event_push_actions
          (room_id, user_id, event_id, stream_ordering, thread_id, notify, highlight)
        values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, 1, ?)').join(', ')}
-       on conflict (user_id, event_id) do nothing`,
+       on conflict do nothing`,
     );
     inserts.set(rows, statement);
   }
@@ -37,7 +37,8 @@ function insertStatement(rows: number): HotStatement {
 
 /** The rows of a redacted event, named by the users that may hold one (the table is keyed by user). */
 export interface PushActionRemoval {
-  eventId: string;
+  roomId: string;
+  streamOrdering: number;
   userIds: readonly string[];
 }
 
@@ -63,7 +64,7 @@ export async function writePushActions(
   rows: readonly PushActionRow[],
   opts: { position?: number; remove?: readonly PushActionRemoval[] } = {},
 ): Promise<void> {
-  // Both B-trees lead with the user: inserting in user order walks their pages once, front to back.
+  // The key leads with the user: inserting in user order walks the B-tree once, front to back.
   const sorted = [...rows].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
     const part = sorted.slice(i, i + INSERT_CHUNK);
@@ -73,12 +74,13 @@ export async function writePushActions(
     }
     await insertStatement(part.length).execute(trx, parameters);
   }
-  for (const { eventId, userIds } of opts.remove ?? []) {
+  for (const { roomId, streamOrdering, userIds } of opts.remove ?? []) {
     for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
       await trx
         .deleteFrom('event_push_actions')
         .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
-        .where('event_id', '=', eventId)
+        .where('room_id', '=', roomId)
+        .where('stream_ordering', '=', streamOrdering)
         .execute();
     }
   }

@@ -192,7 +192,11 @@ export class Notifications implements DerivedRows {
     const { candidates } = await this.candidatesOf(target.event, state);
     return candidates.size === 0
       ? undefined
-      : { eventId: target.event.event_id, userIds: [...candidates.keys()] };
+      : {
+          roomId: target.event.room_id,
+          streamOrdering: target.streamOrdering,
+          userIds: [...candidates.keys()],
+        };
   }
 
   /** The local users the rules run for (members but the sender, and a local invitee), with the member facts. */

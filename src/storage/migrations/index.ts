@@ -19,6 +19,7 @@ import { roomAdmin } from './0016-room-admin.js';
 import { ratelimit } from './0017-ratelimit.js';
 import { searchRowids } from './0018-search-rowids.js';
 import { purgedRoomLeaves } from './0019-purged-room-leaves.js';
+import { pushActionsKey } from './0020-push-actions-key.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ratelimit,
   searchRowids,
   purgedRoomLeaves,
+  pushActionsKey,
 ];
