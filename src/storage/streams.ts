@@ -36,11 +36,10 @@ export async function nextStreamPosition(trx: Kysely<Schema>, stream: StreamName
 }
 
 /** The highest committed position of a stream (0 when nothing was written yet). */
+const CURRENT = new HotStatement<{ position: number }>('select position from stream_counters where stream = ?');
+
 export async function currentStreamPosition(db: Kysely<Schema>, stream: StreamName): Promise<number> {
-  const row = await db
-    .selectFrom('stream_counters')
-    .select('position')
-    .where('stream', '=', stream)
-    .executeTakeFirst();
+  // Read for every event (push rules check the account_data stream), so raw SQL (hot-statement.ts).
+  const row = await CURRENT.first(db, [stream]);
   return row ? Number(row.position) : 0;
 }
