@@ -36,7 +36,9 @@ export async function nextStreamPosition(trx: Kysely<Schema>, stream: StreamName
 }
 
 /** The highest committed position of a stream (0 when nothing was written yet). */
-const CURRENT = new HotStatement<{ position: number }>('select position from stream_counters where stream = ?');
+const CURRENT = new HotStatement<{ position: number }>(
+  'select position from stream_counters where stream = ?',
+);
 
 export async function currentStreamPosition(db: Kysely<Schema>, stream: StreamName): Promise<number> {
   // Read for every event (push rules check the account_data stream), so raw SQL (hot-statement.ts).
