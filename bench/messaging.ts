@@ -8,7 +8,7 @@
 // client in the same run. Run: node --import tsx bench/messaging.ts  (about a minute)
 import { execFileSync, spawn } from 'node:child_process';
 import { Agent, get as httpGet, request as httpRequest } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -163,11 +163,14 @@ listeners:
   return {
     base,
     metricsBase: `http://127.0.0.1:${metricsPort}`,
-    stop: () =>
-      new Promise((resolve) => {
+    // The database (tens of MiB after a run) goes with the server.
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-      }),
+      });
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
