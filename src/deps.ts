@@ -119,6 +119,8 @@ export function createAppDeps(input: DepsInput): AppDeps {
     logger,
   });
   rooms.pipeline.derived.push(notifications);
+  pushRules.changed.push((userId) => notifications.forgetRules(userId));
+  accounts.onDeactivate.push(async (userId) => notifications.forgetRules(userId));
   // Events an earlier version's crash left without their notifications get them now.
   notifications.catchUp();
   const roomAdmin = createRoomAdminServices({

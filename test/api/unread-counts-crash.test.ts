@@ -2,7 +2,8 @@
 // database that refuses them refuses the event as well: nothing is half stored. A database written by an
 // earlier version, which stored notifications after the event's commit, may lack the rows of the events
 // a crash cut off (simulated here by deleting them and moving the stored position back): the next start
-// evaluates those events, and nothing twice.
+// evaluates those events, and nothing twice. Last, a rule change made by another process on the same
+// database is seen within a second (changes through this process apply at once: unread-counts.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -193,6 +194,29 @@ test('a catch-up longer than one step (500 events) stores every lost notificatio
     h = helpers(t);
     assert.deepEqual(await h.counts(alice, roomId), { notification_count: MESSAGES, highlight_count: 0 });
   } finally {
+    await t.close();
+    await scratch.drop();
+  }
+});
+
+test('a rule change made by another process on the same database applies within a second', async () => {
+  const scratch = await scratchDatabase();
+  const t = await startTestApp({ database: scratch });
+  const other = await startTestApp({ database: scratch });
+  try {
+    const { h, bob, carol, roomId } = await roomOfThree(t);
+    await h.send(bob, roomId, text('one'));
+    assert.equal((await h.counts(carol, roomId)).notification_count, 1);
+    // Carol mutes the room through the other process (a second worker, say).
+    const res = await clientFor(other).put(`/pushrules/global/room/${enc(roomId)}`, carol, {
+      actions: ['dont_notify'],
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await h.send(bob, roomId, text('muted'));
+    assert.equal((await h.counts(carol, roomId)).notification_count, 1, 'the mute is seen');
+  } finally {
+    await other.close();
     await t.close();
     await scratch.drop();
   }

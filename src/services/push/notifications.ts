@@ -5,9 +5,10 @@
 // notifications, and under load one commit serves many messages' events and rows alike. Synapse, too,
 // stores an event's push actions with the event.
 //
-// Cheap by construction: each user's ruleset is compiled once and cached; a version check on the
-// account_data stream (every rule change rewrites m.push_rules there, also from another process) drops
-// the rulesets that changed; per-event values (property lookups, the body prepared for word matching, the
+// Cheap by construction: each user's ruleset is compiled once and cached; a change made through this
+// process drops the user's copy at once (forgetRules), and a version check on the account_data stream at
+// most once a second (every rule change rewrites m.push_rules there, also from another process) drops
+// the rulesets changed elsewhere; per-event values (property lookups, the body prepared for word matching, the
 // member count, the sender's power) are computed once and user-independent conditions decided once.
 //
 // A redacted event notifies no one any more (as in Synapse): the redaction's transaction deletes its
@@ -60,11 +61,15 @@ const STEP = 500;
 const POSITION_LAG = 100;
 /** How far back a database that never recorded the position looks on its first start. */
 const FIRST_LOOK_BACK = 10_000;
+/** How often rule changes made by other processes are looked for. */
+const RULES_CHECK_MS = 1_000;
 
 export class Notifications implements DerivedRows {
   private readonly rulesets = new Lru<string, CompiledRuleset>(RULESET_CACHE);
   /** The account_data position up to which cached rulesets are known to be current. */
   private rulesPosition: number | undefined;
+  /** When that position was last read (performance.now()). */
+  private rulesCheckedAt = -Infinity;
   private readonly roomFacts: RoomFacts;
   /** The start-up catch-up while it runs. */
   private catchingUp: Promise<void> | undefined;
@@ -271,8 +276,16 @@ export class Notifications implements DerivedRows {
     return out;
   }
 
+  /** Drops a user's compiled ruleset after a change to their rules (or their deactivation). */
+  forgetRules(userId: string): void {
+    this.rulesets.delete(userId);
+  }
+
   private async dropChangedRulesets(): Promise<void> {
     const db = this.deps.database.db;
+    const now = performance.now();
+    if (now - this.rulesCheckedAt < RULES_CHECK_MS) return;
+    this.rulesCheckedAt = now;
     const position = await currentStreamPosition(db, 'account_data');
     if (this.rulesPosition === undefined) {
       // Nothing is cached yet, so nothing can be stale.

@@ -45,6 +45,8 @@ export interface RulePlacement {
 const ruleNotFound = () => notFound('The push rule was not found.');
 
 export class PushRules {
+  /** Told after a user's rules changed (committed): the notification evaluator drops its copy. */
+  readonly changed: ((userId: string) => void)[] = [];
   private readonly lock = new KeyedLock();
 
   constructor(private readonly deps: PushRulesDeps) {}
@@ -154,6 +156,7 @@ export class PushRules {
         await putAccountData(trx, userId, null, PUSH_RULES_ACCOUNT_DATA, JSON.stringify({ global }));
       }),
     );
+    for (const hook of this.changed) hook(userId);
     this.deps.notifier.notifyUsers([userId]);
   }
 
