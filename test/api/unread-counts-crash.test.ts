@@ -10,10 +10,11 @@ import { sql } from 'kysely';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
-import { scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { scratchDatabase } from '../support/databases.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { currentStreamPosition } from '../../src/storage/streams.js';
 import { pushActionsPosition } from '../../src/storage/push-actions-progress.js';
+import { loseNotificationsAfter } from '../support/push-actions.js';
 
 const enc = encodeURIComponent;
 let txn = 0;
@@ -34,21 +35,6 @@ async function refuseNotifications(database: Database, engine: string): Promise<
 async function acceptNotifications(database: Database, engine: string): Promise<void> {
   if (engine === 'sqlite') await sql`drop trigger refuse_push`.execute(database.db);
   else await sql`drop function refuse_push() cascade`.execute(database.db);
-}
-
-/** What an earlier version's crash left: the rows of the events after `ordering` lost, the position there. */
-async function loseNotificationsAfter(scratch: ScratchDatabase, ordering: number): Promise<void> {
-  const database = await openDatabase(scratch.config);
-  try {
-    await database.db.deleteFrom('event_push_actions').where('stream_ordering', '>', ordering).execute();
-    await database.db
-      .updateTable('server_metadata')
-      .set({ value: String(ordering) })
-      .where('key', '=', 'push_actions_position')
-      .execute();
-  } finally {
-    await database.close();
-  }
 }
 
 function helpers(t: TestApp) {

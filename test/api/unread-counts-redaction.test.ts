@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
 import { scratchDatabase } from '../support/databases.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { loseNotificationsAfter } from '../support/push-actions.js';
 import { currentStreamPosition } from '../../src/storage/streams.js';
 
 const enc = encodeURIComponent;
@@ -82,19 +82,7 @@ test("a message and its redaction, both without rows after an earlier version's 
     const target = await h.send(bob, roomId, 'Alice: gone', alice);
     await h.redact(bob, roomId, target);
     await t.close();
-    // What a version that stored notifications after the event's commit could leave: rows and position
-    // from before the message.
-    const database = await openDatabase(scratch.config);
-    try {
-      await database.db.deleteFrom('event_push_actions').where('stream_ordering', '>', cut).execute();
-      await database.db
-        .updateTable('server_metadata')
-        .set({ value: String(cut) })
-        .where('key', '=', 'push_actions_position')
-        .execute();
-    } finally {
-      await database.close();
-    }
+    await loseNotificationsAfter(scratch, cut);
     t = await startTestApp({ database: scratch });
     assert.deepEqual(await helpers(t).counts(alice, roomId), { notification_count: 1, highlight_count: 0 });
   } finally {
