@@ -70,6 +70,8 @@ export class Notifications implements DerivedRows {
   private rulesPosition: number | undefined;
   /** When that position was last read (performance.now()). */
   private rulesCheckedAt = -Infinity;
+  /** Counts forgetRules calls, so a load that raced with a change is not cached. */
+  private forgetEpoch = 0;
   private readonly roomFacts: RoomFacts;
   /** The start-up catch-up while it runs. */
   private catchingUp: Promise<void> | undefined;
@@ -265,11 +267,13 @@ export class Notifications implements DerivedRows {
       else missing.push(userId);
     }
     if (missing.length > 0) {
+      // A change committed while the rules were read may not be in what was read: use it, keep none.
+      const epoch = this.forgetEpoch;
       const stored = await pushRulesOfUsers(this.deps.database.db, missing);
       for (const userId of missing) {
         const rules = stored.get(userId)!;
         const compiled = compileRuleset(buildRuleset(userId, rules.own, rules.defaultChanges));
-        this.rulesets.set(userId, compiled);
+        if (epoch === this.forgetEpoch) this.rulesets.set(userId, compiled);
         out.set(userId, compiled);
       }
     }
@@ -278,6 +282,7 @@ export class Notifications implements DerivedRows {
 
   /** Drops a user's compiled ruleset after a change to their rules (or their deactivation). */
   forgetRules(userId: string): void {
+    this.forgetEpoch++;
     this.rulesets.delete(userId);
   }
 
