@@ -59,7 +59,10 @@ export function searchRowOf(stored: StoredEvent): SearchRow | undefined {
 }
 
 export class SearchIndexer implements DerivedRows {
-  /** The range the catch-up covers, read once before the first event is indexed. */
+  /**
+   * The range the catch-up covers, read once before the first event is indexed; `after` moves up page by
+   * page, so a catch-up tried again after a failure goes on where it stopped.
+   */
   private bounds?: Promise<{ after: number; upTo: number }>;
   /** The catch-up, once started. */
   private caughtUp?: Promise<void>;
@@ -72,7 +75,7 @@ export class SearchIndexer implements DerivedRows {
     if (redacts === undefined && !searchTextOf(event)) return undefined;
     // Every event indexed here lies above the catch-up's range, so the two never meet.
     await this.catchUpBounds();
-    this.catchUp().catch(() => undefined);
+    if (this.caughtUp === undefined) this.catchUp().catch(() => undefined);
     const { database } = this.deps;
     return async (trx, stored) => {
       if (redacts !== undefined)
@@ -111,17 +114,21 @@ export class SearchIndexer implements DerivedRows {
 
   private async runCatchUp(): Promise<void> {
     const { database } = this.deps;
-    let { after } = await this.catchUpBounds();
-    const { upTo } = await this.catchUpBounds();
+    const bounds = await this.catchUpBounds();
+    const { upTo } = bounds;
     const types = Object.keys(INDEXED);
     // A redaction stored while a page is indexed can leave its target's text behind; searches check each
     // hit's event and drop redacted ones (room-search.ts), so such a row is never shown.
-    while (after < upTo) {
-      const events = await unredactedEventsBetween(database, { after, upTo, types, limit: CATCH_UP_BATCH });
+    while (bounds.after < upTo) {
+      const events = await unredactedEventsBetween(database, {
+        after: bounds.after,
+        upTo,
+        types,
+        limit: CATCH_UP_BATCH,
+      });
       const rows = events.flatMap((e) => searchRowOf(e) ?? []);
       if (rows.length > 0) await insertSearchRows(database, rows);
-      if (events.length < CATCH_UP_BATCH) break;
-      after = events[events.length - 1]!.streamOrdering;
+      bounds.after = events.length < CATCH_UP_BATCH ? upTo : events[events.length - 1]!.streamOrdering;
     }
   }
 }
