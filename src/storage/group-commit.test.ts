@@ -48,3 +48,31 @@ testEachDatabase('group commit: one failing write fails alone, the others commit
   );
   assert.equal(await currentStreamPosition(db, 'account_data'), 5);
 });
+
+testEachDatabase(
+  'group commit: a batch takes its positions as one block per stream; a writer outside it still gets the next one',
+  async ({ db }) => {
+    const commits = new GroupCommit(db);
+    const batch = Promise.all(
+      Array.from({ length: 10 }, () =>
+        commits.run(async (trx) => [
+          await nextStreamPosition(trx, 'events'),
+          await nextStreamPosition(trx, 'receipts'),
+        ]),
+      ),
+    );
+    const outside = db.transaction().execute((trx) => nextStreamPosition(trx, 'events'));
+    const [pairs, alone] = await Promise.all([batch, outside]);
+    assert.deepEqual(
+      [...pairs.map(([events]) => events!), alone].sort((a, b) => a - b),
+      Array.from({ length: 11 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      pairs.map(([, receipts]) => receipts!).sort((a, b) => a - b),
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    assert.equal(await currentStreamPosition(db, 'events'), 11);
+    assert.equal(await currentStreamPosition(db, 'receipts'), 10);
+    assert.equal(await db.transaction().execute((trx) => nextStreamPosition(trx, 'events')), 12);
+  },
+);

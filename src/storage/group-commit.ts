@@ -10,6 +10,7 @@
 // touch nothing but the transaction it is given (it may run twice; only the committed run counts).
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
+import { settleStreamPositions, takeStreamPositionsInBlocks } from './streams.js';
 
 type Work<T> = (trx: Kysely<Schema>) => Promise<T>;
 
@@ -56,8 +57,10 @@ export class GroupCommit {
     if (batch.length > 1) {
       try {
         const values = await this.db.transaction().execute(async (trx) => {
+          takeStreamPositionsInBlocks(trx);
           const out: unknown[] = [];
           for (const item of batch) out.push(await item.work(trx));
+          await settleStreamPositions(trx);
           return out;
         });
         batch.forEach((item, i) => item.resolve(values[i]));

@@ -28,6 +28,12 @@ export interface AccessTokensTable {
   valid_until_ts: number | null;
 }
 
+/** One row (id 1): bumped by triggers whenever what a token resolves to may change (migration 21). */
+export interface AuthVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface DevicesTable {
   user_id: string;
   device_id: string;
@@ -87,6 +93,7 @@ export interface UiaStagesTable {
 export interface AccountTables {
   users: UsersTable;
   access_tokens: AccessTokensTable;
+  auth_version: AuthVersionTable;
   devices: DevicesTable;
   profiles: ProfilesTable;
   account_data: AccountDataTable;

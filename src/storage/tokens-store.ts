@@ -59,6 +59,19 @@ const FIND_ACCESS_TOKEN = new HotStatement<{
    left join user_moderation m on m.user_id = t.user_id where t.token_hash = ?`,
 );
 
+const AUTH_VERSION = new HotStatement<{ version: number | string }>(
+  'select version from auth_version where id = 1',
+);
+
+/**
+ * The number the triggers of migration 21 raise whenever what any token resolves to may have changed; a
+ * resolved token read after the number was read stays good while the number is the same.
+ */
+export async function currentAuthVersion(db: Kysely<Schema>): Promise<number> {
+  const row = await AUTH_VERSION.first(db, []);
+  return Number(row?.version ?? 0);
+}
+
 export async function findAccessToken(
   db: Kysely<Schema>,
   tokenHash: string,

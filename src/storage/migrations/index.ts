@@ -20,6 +20,7 @@ import { ratelimit } from './0017-ratelimit.js';
 import { searchRowids } from './0018-search-rowids.js';
 import { purgedRoomLeaves } from './0019-purged-room-leaves.js';
 import { pushActionsKey } from './0020-push-actions-key.js';
+import { authVersion } from './0021-auth-version.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   searchRowids,
   purgedRoomLeaves,
   pushActionsKey,
+  authVersion,
 ];
