@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBase64 } from './base64.js';
-import { EventIdError, eventId, roomIdFromCreateEvent, toRoomEvent } from './event-id.js';
+import { EventIdError, eventId, roomIdFromCreateEvent, signNewEvent, toRoomEvent } from './event-id.js';
 import { addContentHash, referenceHash, signEvent } from './hashes.js';
 import { roomVersions } from './room-versions.js';
 import type { Pdu } from './pdu/types.js';
@@ -126,4 +126,21 @@ test('toRoomEvent derives a v12 create event’s room id, and needs room_id ever
     room_id: create.room_id,
   };
   assert.equal(toRoomEvent(member, '12').room_id, create.room_id);
+});
+
+test('signNewEvent gives what signEvent and toRoomEvent give, for every version and a v12 create', () => {
+  const seed = decodeBase64('YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1');
+  for (const version of Object.keys(roomVersions)) {
+    const pdu: Pdu =
+      roomVersions[version]!.eventIdFormat === 'server-assigned' ? { ...MESSAGE, event_id: '$m:x' } : MESSAGE;
+    const signed = signEvent(pdu, 'example.org', 'ed25519:1', seed, version);
+    const both = signNewEvent(pdu, 'example.org', 'ed25519:1', seed, version);
+    assert.deepEqual(both.pdu, signed, version);
+    assert.deepEqual(both.event, toRoomEvent(signed, version), version);
+  }
+  const create = signNewEvent(CREATE_V12, 'example.org', 'ed25519:1', seed, '12');
+  assert.deepEqual(create.event, toRoomEvent(create.pdu, '12'));
+  assert.equal(create.event.room_id, `!${create.event.event_id.slice(1)}`);
+  const carried = signNewEvent({ ...CREATE_V12, room_id: '!other' }, 'example.org', 'ed25519:1', seed, '12');
+  assert.equal(carried.event.room_id, '!other');
 });

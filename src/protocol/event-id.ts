@@ -1,6 +1,6 @@
 // Event ids (rooms/v1-event-ids, v3 "Event IDs", v4-event-ids) and v12 room ids (appendices "Room IDs").
 import { encodeBase64, encodeBase64Url } from './base64.js';
-import { referenceHashWithRules, toPduWithRules } from './hashes.js';
+import { referenceHashWithRules, signEventWithReferenceHash, toPduWithRules } from './hashes.js';
 import { roomVersionRules, type RoomVersionRules } from './room-versions.js';
 import type { Pdu, RoomEvent } from './pdu/types.js';
 
@@ -14,17 +14,22 @@ export function eventId(pdu: Pdu | RoomEvent, roomVersion: string): string {
 }
 
 export function eventIdWithRules(pdu: Pdu | RoomEvent, rules: RoomVersionRules): string {
-  switch (rules.eventIdFormat) {
-    case 'server-assigned':
-      if (typeof pdu.event_id !== 'string') {
-        throw new EventIdError(`room version ${rules.id} PDUs carry their event_id, and this one has none`);
-      }
-      return pdu.event_id;
-    case 'hash-base64':
-      return `$${encodeBase64(referenceHashWithRules(pdu, rules))}`;
-    case 'hash-url-safe':
-      return `$${encodeBase64Url(referenceHashWithRules(pdu, rules))}`;
+  return rules.eventIdFormat === 'server-assigned'
+    ? carriedEventId(pdu, rules)
+    : eventIdFromHash(referenceHashWithRules(pdu, rules), rules);
+}
+
+function carriedEventId(pdu: Pdu | RoomEvent, rules: RoomVersionRules): string {
+  if (typeof pdu.event_id !== 'string') {
+    throw new EventIdError(`room version ${rules.id} PDUs carry their event_id, and this one has none`);
   }
+  return pdu.event_id;
+}
+
+function eventIdFromHash(referenceHash: Uint8Array, rules: RoomVersionRules): string {
+  return rules.eventIdFormat === 'hash-base64'
+    ? `$${encodeBase64(referenceHash)}`
+    : `$${encodeBase64Url(referenceHash)}`;
 }
 
 /**
@@ -56,12 +61,36 @@ function roomIdWithRules(createPdu: Pdu | RoomEvent, rules: RoomVersionRules): s
 export function toRoomEvent(pdu: Pdu | RoomEvent, roomVersion: string): RoomEvent {
   const rules = roomVersionRules(roomVersion);
   const wire = toPduWithRules(pdu, rules);
-  const event_id = eventIdWithRules(wire, rules);
+  return withIds(wire, rules, eventIdWithRules(wire, rules), pdu.room_id);
+}
+
+/**
+ * Signs a new event of this server (signEvent) and gives it as a RoomEvent too, its id taken from the
+ * reference hash made while signing rather than serialising the event once more: the send path.
+ */
+export function signNewEvent(
+  pdu: Pdu | RoomEvent,
+  serverName: string,
+  keyId: string,
+  seed: Uint8Array,
+  roomVersion: string,
+): { pdu: Pdu; event: RoomEvent } {
+  const rules = roomVersionRules(roomVersion);
+  const signed = signEventWithReferenceHash(pdu, serverName, keyId, seed, roomVersion);
+  const id =
+    rules.eventIdFormat === 'server-assigned'
+      ? carriedEventId(signed.pdu, rules)
+      : eventIdFromHash(signed.referenceHash, rules);
+  return { pdu: signed.pdu, event: withIds(signed.pdu, rules, id, pdu.room_id) };
+}
+
+/** `carriedRoomId`: the room_id the event came with (toPdu drops a v12 create event's, see above). */
+function withIds(wire: Pdu, rules: RoomVersionRules, event_id: string, carriedRoomId: unknown): RoomEvent {
   let room_id: string;
-  if (typeof pdu.room_id === 'string') {
-    room_id = pdu.room_id;
+  if (typeof carriedRoomId === 'string') {
+    room_id = carriedRoomId;
   } else if (rules.roomIdFromCreateEvent && wire.type === 'm.room.create') {
-    room_id = roomIdWithRules(wire, rules);
+    room_id = `!${event_id.slice(1)}`;
   } else {
     throw new EventIdError('the PDU has no room_id');
   }

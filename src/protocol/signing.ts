@@ -81,8 +81,18 @@ export function publicKeyBase64(seed: Uint8Array): string {
 
 /** The unpadded-base64 signature of the canonical form of an object with `signatures` and `unsigned` removed. */
 export function signatureOf(object: JsonObject, seed: Uint8Array): string {
+  return signatureOfSignable(signableBytes(object), seed);
+}
+
+/** The bytes a signature covers: the canonical JSON of `object` without `signatures` and `unsigned`. */
+export function signableBytes(object: JsonObject): Buffer {
   const { signatures: _s, unsigned: _u, ...signable } = object;
-  return encodeBase64(sign(null, Buffer.from(canonicalJson(signable), 'utf8'), privateKeyFromSeed(seed)));
+  return Buffer.from(canonicalJson(signable), 'utf8');
+}
+
+/** The unpadded-base64 signature of bytes made by `signableBytes`. */
+export function signatureOfSignable(bytes: Buffer, seed: Uint8Array): string {
+  return encodeBase64(sign(null, bytes, privateKeyFromSeed(seed)));
 }
 
 export type Signatures = Record<string, Record<string, string>>;

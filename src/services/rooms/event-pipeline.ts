@@ -18,8 +18,8 @@ import { nextStreamPosition } from '../../storage/streams.js';
 import { GroupCommit } from '../../storage/group-commit.js';
 import { authEventTypes, authorize } from '../../protocol/auth-rules/index.js';
 import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js';
-import { toRoomEvent } from '../../protocol/event-id.js';
-import { referenceHash, signEvent, toPdu } from '../../protocol/hashes.js';
+import { signNewEvent } from '../../protocol/event-id.js';
+import { referenceHash, toPdu } from '../../protocol/hashes.js';
 import { encodeBase64 } from '../../protocol/base64.js';
 import { checkPduFormat, MAX_PDU_BYTES } from '../../protocol/pdu/format.js';
 import { stateKeyOf, type EventReference, type Pdu, type RoomEvent } from '../../protocol/pdu/types.js';
@@ -227,7 +227,7 @@ export class EventPipeline {
       rules.eventIdFormat === 'server-assigned'
         ? { ...pdu, event_id: `$${randomId(24)}:${serverKeys.serverName}` }
         : pdu;
-    const signed = signEvent(
+    const { pdu: signed, event } = signNewEvent(
       withId,
       serverKeys.serverName,
       serverKeys.signingKey.keyId,
@@ -240,7 +240,7 @@ export class EventPipeline {
       if (size > MAX_PDU_BYTES) throw new MatrixError(413, 'M_TOO_LARGE', 'Event is too large');
       throw new MatrixError(400, 'M_BAD_JSON', format.reason);
     }
-    return toRoomEvent(signed, roomVersion);
+    return event;
   }
 
   private async persist(
