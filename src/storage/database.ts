@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { SplitSqliteDialect } from './sqlite-driver.js';
+import { SplitSqliteDialect, WriterLock } from './sqlite-driver.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/homeserver-config.js';
@@ -62,13 +62,17 @@ function openSqlite(path: string, synchronous: 'normal' | 'full', opts: OpenOpti
   } catch (err) {
     throw new DatabaseOpenError(`Cannot open SQLite database ${path}: ${(err as Error).message}`);
   }
+  const lock = new WriterLock();
   const checkpointer = reader
-    ? new SqliteCheckpointer(writer, path, (reason) =>
-        opts.onWarning?.(`SQLite checkpoints moved back to the writer: ${reason}`),
+    ? new SqliteCheckpointer(
+        writer,
+        path,
+        (reason) => opts.onWarning?.(`SQLite checkpoints moved back to the writer: ${reason}`),
+        () => lock.acquire(),
       )
     : undefined;
   const db = new Kysely<Schema>({
-    dialect: new SplitSqliteDialect(writer, reader, checkpointer && (() => checkpointer.noteCommit())),
+    dialect: new SplitSqliteDialect(writer, reader, checkpointer && (() => checkpointer.noteCommit()), lock),
   });
   const close = async () => {
     await checkpointer?.close();

@@ -4,11 +4,20 @@
 // send here, and it stalls every request for tens of milliseconds.
 //
 // So under load a worker thread with its own connection runs a PASSIVE checkpoint (which neither blocks
-// nor waits for readers or the writer) every quarter second while the WAL grows, and the writer does not
+// nor waits for readers or the writer) every quarter second while writes go on, and the writer does not
 // checkpoint at all. A worker costs about 13 MiB, so it only runs while writes are frequent: it starts at
-// the first second with WORKER_START_COMMITS commits and stops after IDLE_STOP_MS without WAL growth,
+// the first second with WORKER_START_COMMITS commits and stops after IDLE_STOP_MS without a commit,
 // when the writer goes back to SQLite's own checkpoints. Durability is the same either way: a commit is
 // in the WAL before it is acknowledged. Should the worker fail, the writer checkpoints for itself again.
+//
+// A PASSIVE checkpoint never lets the WAL start over while writes continue: SQLite rewinds it only once
+// every frame has been copied back, and by the time a pass has copied what it saw, more has been
+// appended. Under sustained load the file grew without bound (400 MB in ten seconds of bench/messaging.ts).
+// So once a pass finds more than RESTART_BYTES in the WAL, the worker asks for the writer: the main
+// thread takes the writer lock (requests queue, the event loop runs on), the worker runs a RESTART
+// checkpoint, which copies the few frames the last pass left and makes the next commit start the WAL
+// from its beginning, and the lock is given back. The writer's journal_size_limit then cuts the file
+// back to RESTART_BYTES, so the WAL stays within about that size on disk.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type SQLite from 'better-sqlite3';
@@ -17,34 +26,57 @@ const INTERVAL_MS = 250;
 const IDLE_STOP_MS = 30_000;
 const WORKER_START_COMMITS = 50;
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+export const RESTART_BYTES = 64 * 1024 * 1024;
+/** How long the writer is held for a restart at most, should the worker not answer. */
+const RESTART_WAIT_MS = 2000;
 
 // A CommonJS script: eval'd workers have require() and no module loader, so this runs the same under
 // tsx (tests) and from dist/ (production).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
-const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
-let lastSize = -1;
-let lastGrowth = Date.now();
+const pageSize = db.pragma('page_size', { simple: true });
+// data_version changes whenever another connection commits: the sign of writes going on.
+// Unset at first, so the first pass checkpoints what the commits that started this worker wrote.
+let lastVersion;
+let lastWrite = Date.now();
+let restarting = false;
+const fail = (err) => {
+  clearInterval(timer);
+  parentPort.postMessage({ failed: String(err && err.message) });
+};
 const timer = setInterval(() => {
   try {
-    const size = walSize();
-    if (size === lastSize) {
-      if (Date.now() - lastGrowth > workerData.idleStopMs) parentPort.postMessage({ idle: true });
+    if (restarting) return;
+    const version = db.pragma('data_version', { simple: true });
+    if (version === lastVersion) {
+      if (Date.now() - lastWrite > workerData.idleStopMs) parentPort.postMessage({ idle: true });
       return;
     }
-    lastGrowth = Date.now();
-    db.pragma('wal_checkpoint(PASSIVE)');
-    lastSize = walSize();
+    lastVersion = version;
+    lastWrite = Date.now();
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (result.log * pageSize > workerData.restartBytes) {
+      restarting = true;
+      parentPort.postMessage({ restart: true });
+    }
   } catch (err) {
-    clearInterval(timer);
-    parentPort.postMessage({ failed: String(err && err.message) });
+    fail(err);
   }
 }, workerData.interval);
 parentPort.on('message', (message) => {
+  if (message === 'restart') {
+    try {
+      const [result] = db.pragma('wal_checkpoint(RESTART)');
+      parentPort.postMessage({ restarted: result.busy === 0 });
+    } catch (err) {
+      fail(err);
+    }
+    restarting = false;
+    return;
+  }
   if (message !== 'stop') return;
   clearInterval(timer);
   db.close();
@@ -59,13 +91,27 @@ export class SqliteCheckpointer {
   private closed = false;
   private second = 0;
   private commitsThisSecond = 0;
+  /** Resolves the wait of a restart under way when the worker reports back. */
+  private restartDone: (() => void) | undefined;
+  /** WAL restarts done (for tests and curiosity). */
+  restarts = 0;
 
   constructor(
     private readonly writer: SQLite.Database,
     private readonly path: string,
     private readonly onFailure: (reason: string) => void = () => undefined,
-    private readonly options = { startCommits: WORKER_START_COMMITS, idleStopMs: IDLE_STOP_MS },
-  ) {}
+    /** Takes the writer lock (sqlite-driver.ts) and gives back its release. */
+    private readonly holdWriter: () => Promise<() => void>,
+    private readonly options = {
+      startCommits: WORKER_START_COMMITS,
+      idleStopMs: IDLE_STOP_MS,
+      restartBytes: RESTART_BYTES,
+      intervalMs: INTERVAL_MS,
+    },
+  ) {
+    // When the WAL starts over, its file is cut back to this size instead of staying as large as it grew.
+    writer.pragma(`journal_size_limit = ${options.restartBytes}`);
+  }
 
   /** Whether the worker is running (for tests). */
   get active(): boolean {
@@ -93,7 +139,13 @@ export class SqliteCheckpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { path: this.path, driver, interval: INTERVAL_MS, idleStopMs: this.options.idleStopMs },
+      workerData: {
+        path: this.path,
+        driver,
+        interval: this.options.intervalMs,
+        idleStopMs: this.options.idleStopMs,
+        restartBytes: this.options.restartBytes,
+      },
       // The worker needs no loader hooks (tsx's would cost start-up time and memory for nothing).
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
@@ -101,16 +153,41 @@ export class SqliteCheckpointer {
     worker.unref();
     this.worker = worker;
     this.writer.pragma('wal_autocheckpoint = 0');
-    worker.on('message', (message: { failed?: string; idle?: boolean }) => {
-      if (message.failed) this.fail(worker, message.failed);
-      else if (message.idle) void this.stopWorker();
-    });
+    worker.on(
+      'message',
+      (message: { failed?: string; idle?: boolean; restart?: boolean; restarted?: boolean }) => {
+        if (message.failed) this.fail(worker, message.failed);
+        else if (message.idle) void this.stopWorker();
+        else if (message.restart) void this.restartWal(worker);
+        else if (message.restarted !== undefined) {
+          if (message.restarted) this.restarts++;
+          this.restartDone?.();
+        }
+      },
+    );
     worker.on('error', (err) => this.fail(worker, err.message));
     worker.on('exit', () => this.fail(worker, 'checkpoint worker exited'));
   }
 
+  /** Holds the writer while the worker restarts the WAL (see the top of this file). */
+  private async restartWal(worker: Worker): Promise<void> {
+    const release = await this.holdWriter();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (this.worker !== worker) return;
+      const done = new Promise<void>((resolve) => (this.restartDone = resolve));
+      worker.postMessage('restart');
+      await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, RESTART_WAIT_MS)))]);
+    } finally {
+      clearTimeout(timer);
+      this.restartDone = undefined;
+      release();
+    }
+  }
+
   private fail(worker: Worker, reason: string): void {
     if (this.worker !== worker) return;
+    this.restartDone?.();
     this.worker = undefined;
     this.failed = true;
     this.writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
@@ -122,6 +199,7 @@ export class SqliteCheckpointer {
     const worker = this.worker;
     if (!worker) return this.stopping ?? Promise.resolve();
     this.worker = undefined;
+    this.restartDone?.();
     // The writer checkpoints for itself again before the worker stops, so no commit goes unchecked.
     if (!this.closed) this.writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
     this.stopping = (async () => {

@@ -5,7 +5,8 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { scratchSqlite } from '../../test/support/databases.js';
 import { openDatabase, type Database } from './database.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { RESTART_BYTES, SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { WriterLock } from './sqlite-driver.js';
 
 async function withSqlite(work: (database: Database, path: string) => Promise<void>): Promise<void> {
   const scratch = await scratchSqlite();
@@ -86,7 +87,13 @@ test('sqlite: under frequent commits a worker checkpoints the WAL, and stops whe
   const writer = new SQLite(path);
   writer.pragma('journal_mode = WAL');
   writer.exec('create table t (id integer primary key, v text)');
-  const checkpointer = new SqliteCheckpointer(writer, path, undefined, { startCommits: 5, idleStopMs: 600 });
+  const lock = new WriterLock();
+  const checkpointer = new SqliteCheckpointer(writer, path, undefined, () => lock.acquire(), {
+    startCommits: 5,
+    idleStopMs: 600,
+    restartBytes: RESTART_BYTES,
+    intervalMs: 250,
+  });
   try {
     const insert = writer.prepare('insert into t (v) values (?)');
     const before = statSync(path).size;
@@ -99,6 +106,45 @@ test('sqlite: under frequent commits a worker checkpoints the WAL, and stops whe
     await until(() => statSync(path).size >= before + 1_000_000, 'no checkpoint ran');
     await until(() => !checkpointer.active, 'the worker did not stop when writes stopped');
     assert.equal(writer.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  } finally {
+    await checkpointer.close();
+    writer.close();
+    await scratch.drop();
+  }
+});
+
+test('sqlite: under writes that never pause, the WAL still starts over and stays near its limit on disk', async () => {
+  const scratch = await scratchSqlite();
+  const path = (scratch.config as { path: string }).path;
+  const writer = new SQLite(path);
+  writer.pragma('journal_mode = WAL');
+  writer.exec('create table t (id integer primary key, v text)');
+  const lock = new WriterLock();
+  const limit = 1024 * 1024;
+  const checkpointer = new SqliteCheckpointer(writer, path, undefined, () => lock.acquire(), {
+    startCommits: 1,
+    idleStopMs: 5000,
+    restartBytes: limit,
+    intervalMs: 20,
+  });
+  try {
+    const insert = writer.prepare('insert into t (v) values (?)');
+    let largest = 0;
+    // 48 MiB of rows, one commit after another through the writer lock, as the driver writes; the event
+    // loop turns between commits (the checkpointer's requests need it) but the writes never stop. Without
+    // restarts the WAL grows to all of it.
+    for (let i = 0; i < 6000; i++) {
+      const release = await lock.acquire();
+      insert.run('x'.repeat(8000));
+      release();
+      checkpointer.noteCommit();
+      // Measured once the worker is up and has restarted the WAL once (starting it takes a moment).
+      if (checkpointer.restarts > 0) largest = Math.max(largest, statSync(`${path}-wal`).size);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(checkpointer.restarts > 0, 'the WAL never started over');
+    assert.ok(largest < 12 * limit, `the WAL grew to ${largest} bytes`);
+    assert.equal((writer.prepare('select count(*) as n from t').get() as { n: number }).n, 6000);
   } finally {
     await checkpointer.close();
     writer.close();

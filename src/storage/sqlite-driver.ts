@@ -45,8 +45,11 @@ function run<R>(statement: SQLite.Statement, parameters: readonly unknown[]): Qu
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
-/** Serialises users of the writer connection: one transaction (or lone write) at a time, in arrival order. */
-class WriterLock {
+/**
+ * Serialises users of the writer connection: one transaction (or lone write) at a time, in arrival order.
+ * The WAL checkpointer takes it too, to restart the WAL while no write is under way.
+ */
+export class WriterLock {
   private tail: Promise<void> = Promise.resolve();
 
   acquire(): Promise<() => void> {
@@ -87,7 +90,6 @@ class SplitConnection implements DatabaseConnection {
 }
 
 export class SplitSqliteDriver implements Driver {
-  readonly lock = new WriterLock();
   readonly writer: StatementCache;
   readonly reader: StatementCache | undefined;
 
@@ -96,6 +98,7 @@ export class SplitSqliteDriver implements Driver {
     reader: SQLite.Database | undefined,
     /** Told after each commit of the writer (the checkpointer counts them). */
     readonly onCommit?: () => void,
+    readonly lock = new WriterLock(),
   ) {
     this.writer = new StatementCache(writer);
     this.reader = reader ? new StatementCache(reader) : undefined;
@@ -159,10 +162,11 @@ export class SplitSqliteDialect implements Dialect {
     private readonly writer: SQLite.Database,
     private readonly reader: SQLite.Database | undefined,
     private readonly onCommit?: () => void,
+    private readonly lock?: WriterLock,
   ) {}
 
   createDriver(): Driver {
-    return new SplitSqliteDriver(this.writer, this.reader, this.onCommit);
+    return new SplitSqliteDriver(this.writer, this.reader, this.onCommit, this.lock);
   }
   createQueryCompiler(): QueryCompiler {
     return new SqliteQueryCompiler();
