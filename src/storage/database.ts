@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { SplitSqliteDialect, WriterLock } from './sqlite-driver.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { registerSqliteShortcut } from './hot-statement.js';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/homeserver-config.js';
 import type { Schema } from './schema.js';
@@ -71,9 +72,14 @@ function openSqlite(path: string, synchronous: 'normal' | 'full', opts: OpenOpti
         () => lock.acquire(),
       )
     : undefined;
-  const db = new Kysely<Schema>({
-    dialect: new SplitSqliteDialect(writer, reader, checkpointer && (() => checkpointer.noteCommit()), lock),
-  });
+  const dialect = new SplitSqliteDialect(
+    writer,
+    reader,
+    checkpointer && (() => checkpointer.noteCommit()),
+    lock,
+  );
+  const db = new Kysely<Schema>({ dialect });
+  registerSqliteShortcut(db, dialect.driver);
   const close = async () => {
     await checkpointer?.close();
     await db.destroy();

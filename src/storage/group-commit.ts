@@ -11,6 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { settleStreamPositions, takeStreamPositionsInBlocks } from './streams.js';
+import { withTransactionShortcut } from './hot-statement.js';
 
 type Work<T> = (trx: Kysely<Schema>) => Promise<T>;
 
@@ -56,13 +57,15 @@ export class GroupCommit {
   private async commit(batch: Pending[]): Promise<void> {
     if (batch.length > 1) {
       try {
-        const values = await this.db.transaction().execute(async (trx) => {
-          takeStreamPositionsInBlocks(trx);
-          const out: unknown[] = [];
-          for (const item of batch) out.push(await item.work(trx));
-          await settleStreamPositions(trx);
-          return out;
-        });
+        const values = await this.db.transaction().execute((trx) =>
+          withTransactionShortcut(this.db, trx, async () => {
+            takeStreamPositionsInBlocks(trx);
+            const out: unknown[] = [];
+            for (const item of batch) out.push(await item.work(trx));
+            await settleStreamPositions(trx);
+            return out;
+          }),
+        );
         batch.forEach((item, i) => item.resolve(values[i]));
         return;
       } catch {
@@ -71,7 +74,11 @@ export class GroupCommit {
     }
     for (const item of batch) {
       try {
-        item.resolve(await this.db.transaction().execute((trx) => item.work(trx)));
+        item.resolve(
+          await this.db
+            .transaction()
+            .execute((trx) => withTransactionShortcut(this.db, trx, () => item.work(trx))),
+        );
       } catch (error) {
         item.reject(error);
       }

@@ -81,21 +81,38 @@ test('sqlite: a failed transaction leaves the writer usable', async () => {
   });
 });
 
-test('sqlite: under frequent commits a worker checkpoints the WAL, and stops when writes stop', async () => {
+interface CheckpointerScene {
+  writer: SQLite.Database;
+  path: string;
+  lock: WriterLock;
+  checkpointer: SqliteCheckpointer;
+  insert: SQLite.Statement;
+}
+
+/** A WAL database with table t, its writer and a checkpointer with these options; all closed after. */
+async function withCheckpointer(
+  options: ConstructorParameters<typeof SqliteCheckpointer>[4],
+  work: (scene: CheckpointerScene) => Promise<void>,
+): Promise<void> {
   const scratch = await scratchSqlite();
   const path = (scratch.config as { path: string }).path;
   const writer = new SQLite(path);
   writer.pragma('journal_mode = WAL');
   writer.exec('create table t (id integer primary key, v text)');
   const lock = new WriterLock();
-  const checkpointer = new SqliteCheckpointer(writer, path, undefined, () => lock.acquire(), {
-    startCommits: 5,
-    idleStopMs: 600,
-    restartBytes: RESTART_BYTES,
-    intervalMs: 250,
-  });
+  const checkpointer = new SqliteCheckpointer(writer, path, undefined, () => lock.acquire(), options);
   try {
-    const insert = writer.prepare('insert into t (v) values (?)');
+    await work({ writer, path, lock, checkpointer, insert: writer.prepare('insert into t (v) values (?)') });
+  } finally {
+    await checkpointer.close();
+    writer.close();
+    await scratch.drop();
+  }
+}
+
+test('sqlite: under frequent commits a worker checkpoints the WAL, and stops when writes stop', async () => {
+  const options = { startCommits: 5, idleStopMs: 600, restartBytes: RESTART_BYTES, intervalMs: 250 };
+  await withCheckpointer(options, async ({ writer, path, checkpointer, insert }) => {
     const before = statSync(path).size;
     for (let i = 0; i < 4; i++) checkpointer.noteCommit(1_000);
     assert.equal(checkpointer.active, false, 'started before commits were frequent');
@@ -106,29 +123,13 @@ test('sqlite: under frequent commits a worker checkpoints the WAL, and stops whe
     await until(() => statSync(path).size >= before + 1_000_000, 'no checkpoint ran');
     await until(() => !checkpointer.active, 'the worker did not stop when writes stopped');
     assert.equal(writer.pragma('wal_autocheckpoint', { simple: true }), 1000);
-  } finally {
-    await checkpointer.close();
-    writer.close();
-    await scratch.drop();
-  }
+  });
 });
 
 test('sqlite: under writes that never pause, the WAL still starts over and stays near its limit on disk', async () => {
-  const scratch = await scratchSqlite();
-  const path = (scratch.config as { path: string }).path;
-  const writer = new SQLite(path);
-  writer.pragma('journal_mode = WAL');
-  writer.exec('create table t (id integer primary key, v text)');
-  const lock = new WriterLock();
   const limit = 1024 * 1024;
-  const checkpointer = new SqliteCheckpointer(writer, path, undefined, () => lock.acquire(), {
-    startCommits: 1,
-    idleStopMs: 5000,
-    restartBytes: limit,
-    intervalMs: 20,
-  });
-  try {
-    const insert = writer.prepare('insert into t (v) values (?)');
+  const options = { startCommits: 1, idleStopMs: 5000, restartBytes: limit, intervalMs: 20 };
+  await withCheckpointer(options, async ({ writer, path, lock, checkpointer, insert }) => {
     let largest = 0;
     // 48 MiB of rows, one commit after another through the writer lock, as the driver writes; the event
     // loop turns between commits (the checkpointer's requests need it) but the writes never stop. Without
@@ -145,11 +146,7 @@ test('sqlite: under writes that never pause, the WAL still starts over and stays
     assert.ok(checkpointer.restarts > 0, 'the WAL never started over');
     assert.ok(largest < 12 * limit, `the WAL grew to ${largest} bytes`);
     assert.equal((writer.prepare('select count(*) as n from t').get() as { n: number }).n, 6000);
-  } finally {
-    await checkpointer.close();
-    writer.close();
-    await scratch.drop();
-  }
+  });
 });
 
 async function until(condition: () => boolean, message: string): Promise<void> {

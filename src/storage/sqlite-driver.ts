@@ -20,6 +20,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import type { SqliteShortcut } from './hot-statement.js';
 
 const STATEMENT_CACHE = 1000;
 
@@ -89,7 +90,7 @@ class SplitConnection implements DatabaseConnection {
   }
 }
 
-export class SplitSqliteDriver implements Driver {
+export class SplitSqliteDriver implements Driver, SqliteShortcut {
   readonly writer: StatementCache;
   readonly reader: StatementCache | undefined;
 
@@ -105,6 +106,16 @@ export class SplitSqliteDriver implements Driver {
   }
 
   async init(): Promise<void> {}
+
+  read(sql: string, parameters: readonly unknown[]): QueryResult<unknown> | undefined {
+    if (!this.reader || !this.writer.get(sql).readonly) return undefined;
+    return run(this.reader.get(sql), parameters);
+  }
+
+  inTransaction(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+    if (!this.writer.handle.inTransaction) throw new Error('no transaction is open on the writer');
+    return run(this.writer.get(sql), parameters);
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     return new SplitConnection(this);
@@ -158,15 +169,20 @@ export class SplitSqliteDriver implements Driver {
 }
 
 export class SplitSqliteDialect implements Dialect {
+  /** The one driver, made here so that database.ts can hand it to hot statements (hot-statement.ts). */
+  readonly driver: SplitSqliteDriver;
+
   constructor(
-    private readonly writer: SQLite.Database,
-    private readonly reader: SQLite.Database | undefined,
-    private readonly onCommit?: () => void,
-    private readonly lock?: WriterLock,
-  ) {}
+    writer: SQLite.Database,
+    reader: SQLite.Database | undefined,
+    onCommit?: () => void,
+    lock?: WriterLock,
+  ) {
+    this.driver = new SplitSqliteDriver(writer, reader, onCommit, lock);
+  }
 
   createDriver(): Driver {
-    return new SplitSqliteDriver(this.writer, this.reader, this.onCommit, this.lock);
+    return this.driver;
   }
   createQueryCompiler(): QueryCompiler {
     return new SqliteQueryCompiler();
