@@ -162,10 +162,11 @@ export class Notifications implements DerivedRows {
     for (const stored of await eventsBetween(db, position, end, STEP)) {
       try {
         const room = await this.deps.store.runtime(stored.event.room_id);
-        const removal = room && (await this.redactionRemoval(stored.event, room));
+        if (!room) continue;
+        const removal = await this.redactionRemoval(stored.event, room);
         if (removal) remove.push(removal);
         // A redacted event notifies no one; its redaction, stored meanwhile, may have run already.
-        if (!stored.redactedBy) rows.push(...(await this.evaluate(stored)));
+        if (!stored.redactedBy) rows.push(...(await this.evaluate(stored, room)));
       } catch (err) {
         this.deps.logger.warn(
           { err: { message: (err as Error).message }, eventId: stored.event.event_id },
@@ -176,9 +177,12 @@ export class Notifications implements DerivedRows {
     await insertPushActions(db, rows, { position: end, remove });
   }
 
-  /** The notification rows a stored event gives (nothing stored): what the catch-up stores for it. */
-  async evaluate(stored: StoredEvent): Promise<PushActionRow[]> {
-    const room = await this.deps.store.runtime(stored.event.room_id);
+  /**
+   * The notification rows a stored event gives (nothing stored): what the catch-up stores for it. `room`
+   * is its room's runtime, when the caller has it already.
+   */
+  async evaluate(stored: StoredEvent, room?: RoomRuntime): Promise<PushActionRow[]> {
+    room ??= await this.deps.store.runtime(stored.event.room_id);
     if (!room) return [];
     await this.dropChangedRulesets();
     const state = await this.deps.store.stateAtGroup(stored.stateGroupBefore);
