@@ -47,6 +47,10 @@ export async function withTransactionShortcut<T>(
   }
 }
 
+export function isPostgres(db: Kysely<Schema>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
 export class HotStatement<Row = never> {
   private readonly postgresText: string;
 
@@ -60,7 +64,7 @@ export class HotStatement<Row = never> {
     if (inTransaction) return inTransaction.inTransaction(this.sqliteText, parameters) as QueryResult<Row>;
     const read = roots.get(db)?.read(this.sqliteText, parameters);
     if (read) return read as QueryResult<Row>;
-    const text = db.getExecutor().adapter instanceof PostgresAdapter ? this.postgresText : this.sqliteText;
+    const text = isPostgres(db) ? this.postgresText : this.sqliteText;
     return db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
   }
 

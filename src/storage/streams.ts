@@ -2,7 +2,7 @@
 // 'state_groups' is not a stream clients see; it just numbers state groups the same way.
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
-import { HotStatement } from './hot-statement.js';
+import { HotStatement, isPostgres } from './hot-statement.js';
 
 export type StreamName =
   | 'state_groups'
@@ -17,6 +17,7 @@ export type StreamName =
 const ADVANCE = new HotStatement<{ position: number }>(
   'update stream_counters set position = position + 1 where stream = ? returning position',
 );
+const BUMP = new HotStatement('update stream_counters set position = position + 1 where stream = ?');
 
 const SETTLE = new HotStatement('update stream_counters set position = ? where stream = ?');
 
@@ -55,8 +56,15 @@ export async function nextStreamPosition(trx: Kysely<Schema>, stream: StreamName
 }
 
 async function advance(trx: Kysely<Schema>, stream: StreamName): Promise<number> {
-  const updated = await ADVANCE.first(trx, [stream]);
-  if (updated) return Number(updated.position);
+  // On SQLite `update … returning` cost 45–90 µs here (measured in the driver under bench/messaging.ts;
+  // the same update without it and a read of the row: 12 µs). On PostgreSQL it saves a round trip.
+  if (!isPostgres(trx)) {
+    const bumped = await BUMP.execute(trx, [stream]);
+    if (Number(bumped.numAffectedRows ?? 0) > 0) return currentStreamPosition(trx, stream);
+  } else {
+    const updated = await ADVANCE.first(trx, [stream]);
+    if (updated) return Number(updated.position);
+  }
   await trx
     .insertInto('stream_counters')
     .values({ stream, position: 1 })
