@@ -17,7 +17,9 @@
 // thread takes the writer lock (requests queue, the event loop runs on), the worker runs a RESTART
 // checkpoint, which copies the few frames the last pass left and makes the next commit start the WAL
 // from its beginning, and the lock is given back. The writer's journal_size_limit then cuts the file
-// back to RESTART_BYTES, so the WAL stays within about that size on disk.
+// back to RESTART_BYTES, so the WAL stays within about that size on disk. A reader that keeps an old
+// snapshot (a long query, `sqlite3 … .backup`) makes a restart impossible until it ends: the worker then
+// gives up after RESTART_BUSY_MS and tries again RESTART_BACKOFF_MS later, so writes are never held long.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type SQLite from 'better-sqlite3';
@@ -29,6 +31,9 @@ const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 export const RESTART_BYTES = 64 * 1024 * 1024;
 /** How long the writer is held for a restart at most, should the worker not answer. */
 const RESTART_WAIT_MS = 2000;
+/** How long a restart waits for readers to leave the WAL, and how long after a failed one to try again. */
+const RESTART_BUSY_MS = 50;
+const RESTART_BACKOFF_MS = 5000;
 
 // A CommonJS script: eval'd workers have require() and no module loader, so this runs the same under
 // tsx (tests) and from dist/ (production).
@@ -43,6 +48,7 @@ const pageSize = db.pragma('page_size', { simple: true });
 let lastVersion;
 let lastWrite = Date.now();
 let restarting = false;
+let noRestartBefore = 0;
 const fail = (err) => {
   clearInterval(timer);
   parentPort.postMessage({ failed: String(err && err.message) });
@@ -58,7 +64,7 @@ const timer = setInterval(() => {
     lastVersion = version;
     lastWrite = Date.now();
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (result.log * pageSize > workerData.restartBytes) {
+    if (result.log * pageSize > workerData.restartBytes && Date.now() >= noRestartBefore) {
       restarting = true;
       parentPort.postMessage({ restart: true });
     }
@@ -69,7 +75,12 @@ const timer = setInterval(() => {
 parentPort.on('message', (message) => {
   if (message === 'restart') {
     try {
+      // The writer is held meanwhile: wait only briefly for readers still on the WAL. One that stays (a
+      // long read, an online backup) makes the restart wait a while before it is tried again.
+      db.pragma('busy_timeout = ' + workerData.restartBusyMs);
       const [result] = db.pragma('wal_checkpoint(RESTART)');
+      db.pragma('busy_timeout = 1000');
+      if (result.busy !== 0) noRestartBefore = Date.now() + workerData.restartBackoffMs;
       parentPort.postMessage({ restarted: result.busy === 0 });
     } catch (err) {
       fail(err);
@@ -107,6 +118,7 @@ export class SqliteCheckpointer {
       idleStopMs: IDLE_STOP_MS,
       restartBytes: RESTART_BYTES,
       intervalMs: INTERVAL_MS,
+      restartBackoffMs: RESTART_BACKOFF_MS,
     },
   ) {
     // When the WAL starts over, its file is cut back to this size instead of staying as large as it grew.
@@ -145,6 +157,8 @@ export class SqliteCheckpointer {
         interval: this.options.intervalMs,
         idleStopMs: this.options.idleStopMs,
         restartBytes: this.options.restartBytes,
+        restartBusyMs: RESTART_BUSY_MS,
+        restartBackoffMs: this.options.restartBackoffMs,
       },
       // The worker needs no loader hooks (tsx's would cost start-up time and memory for nothing).
       execArgv: [],

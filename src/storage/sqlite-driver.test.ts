@@ -111,7 +111,13 @@ async function withCheckpointer(
 }
 
 test('sqlite: under frequent commits a worker checkpoints the WAL, and stops when writes stop', async () => {
-  const options = { startCommits: 5, idleStopMs: 600, restartBytes: RESTART_BYTES, intervalMs: 250 };
+  const options = {
+    startCommits: 5,
+    idleStopMs: 600,
+    restartBytes: RESTART_BYTES,
+    intervalMs: 250,
+    restartBackoffMs: 5000,
+  };
   await withCheckpointer(options, async ({ writer, path, checkpointer, insert }) => {
     const before = statSync(path).size;
     for (let i = 0; i < 4; i++) checkpointer.noteCommit(1_000);
@@ -128,7 +134,13 @@ test('sqlite: under frequent commits a worker checkpoints the WAL, and stops whe
 
 test('sqlite: under writes that never pause, the WAL still starts over and stays near its limit on disk', async () => {
   const limit = 1024 * 1024;
-  const options = { startCommits: 1, idleStopMs: 5000, restartBytes: limit, intervalMs: 20 };
+  const options = {
+    startCommits: 1,
+    idleStopMs: 5000,
+    restartBytes: limit,
+    intervalMs: 20,
+    restartBackoffMs: 200,
+  };
   await withCheckpointer(options, async ({ writer, path, lock, checkpointer, insert }) => {
     let largest = 0;
     // 48 MiB of rows, one commit after another through the writer lock, as the driver writes; the event
@@ -146,6 +158,42 @@ test('sqlite: under writes that never pause, the WAL still starts over and stays
     assert.ok(checkpointer.restarts > 0, 'the WAL never started over');
     assert.ok(largest < 12 * limit, `the WAL grew to ${largest} bytes`);
     assert.equal((writer.prepare('select count(*) as n from t').get() as { n: number }).n, 6000);
+  });
+});
+
+test('sqlite: a reader that keeps an old snapshot blocks the WAL restart but never holds writes for long', async () => {
+  const limit = 256 * 1024;
+  const options = {
+    startCommits: 1,
+    idleStopMs: 5000,
+    restartBytes: limit,
+    intervalMs: 20,
+    restartBackoffMs: 200,
+  };
+  await withCheckpointer(options, async ({ path, lock, checkpointer, insert }) => {
+    // As `sqlite3 … .backup` would: a read transaction that stays open on the WAL's first frames.
+    insert.run('first');
+    const backup = new SQLite(path, { readonly: true });
+    backup.prepare('begin').run();
+    backup.prepare('select count(*) from t').get();
+    try {
+      let longestWait = 0;
+      const started = Date.now();
+      while (Date.now() - started < 1500) {
+        const asked = performance.now();
+        const release = await lock.acquire();
+        longestWait = Math.max(longestWait, performance.now() - asked);
+        insert.run('x'.repeat(8000));
+        release();
+        checkpointer.noteCommit();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(checkpointer.restarts, 0, 'a restart cannot succeed under the old snapshot');
+      assert.ok(longestWait < 500, `a write waited ${longestWait.toFixed(0)} ms for the lock`);
+    } finally {
+      backup.prepare('rollback').run();
+      backup.close();
+    }
   });
 });
 
