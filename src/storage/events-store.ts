@@ -198,34 +198,26 @@ export interface TxnKey {
 }
 
 export async function findTxnEvent(db: Kysely<Schema>, txn: TxnKey): Promise<string | undefined> {
-  const row = await FIND_TXN.first(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
+  // On SQLite's writer connection: the reader would read the key's pages again after every commit.
+  const row = await FIND_TXN.firstOnWriter(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
   return row?.event_id;
 }
 
 const RECORD_TXN = new HotStatement(
-  `insert into event_txns (user_id, device_id, endpoint, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?, ?)
-     on conflict do nothing`,
+  'insert into event_txns (user_id, device_id, endpoint, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?, ?)',
 );
 
 /**
- * Records the event a transaction created; false (and nothing written) when the transaction already has
- * an event. Written first in the event's transaction, so a retry needs no read beforehand.
+ * Records the event a transaction created, in the event's own transaction. A transaction that already
+ * has an event fails it (the row is unique): senders look the transaction up first (event-pipeline.ts).
  */
 export async function recordTxn(
   db: Kysely<Schema>,
   txn: TxnKey,
   eventId: string,
   now: number,
-): Promise<boolean> {
-  const result = await RECORD_TXN.execute(db, [
-    txn.userId,
-    txn.deviceId,
-    txn.endpoint,
-    txn.txnId,
-    eventId,
-    now,
-  ]);
-  return result.numAffectedRows !== BigInt(0);
+): Promise<void> {
+  await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId, eventId, now]);
 }
 
 /** The event closest in time to `ts` in a direction (for /timestamp_to_event). */

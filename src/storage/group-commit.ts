@@ -19,6 +19,7 @@ interface Pending {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
+  onFailure: (() => void) | undefined;
 }
 
 export class GroupCommit {
@@ -31,10 +32,14 @@ export class GroupCommit {
     private readonly maxBatch = 64,
   ) {}
 
-  /** Runs `work` in a transaction shared with other writes; resolves once that transaction committed. */
-  run<T>(work: Work<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction shared with other writes; resolves once that transaction committed.
+   * `onFailure` is told, before anything else runs, when the write has failed for good (events of a room
+   * sent one after another without waiting use it to stop those built on a failed one, event-pipeline.ts).
+   */
+  run<T>(work: Work<T>, onFailure?: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, onFailure });
       if (!this.draining) void this.drain();
     });
   }
@@ -80,6 +85,7 @@ export class GroupCommit {
             .execute((trx) => withTransactionShortcut(this.db, trx, () => item.work(trx))),
         );
       } catch (error) {
+        item.onFailure?.();
         item.reject(error);
       }
     }

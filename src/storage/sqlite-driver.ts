@@ -117,6 +117,10 @@ export class SplitSqliteDriver implements Driver, SqliteShortcut {
     return run(this.writer.get(sql), parameters);
   }
 
+  readOnWriter(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+    return run(this.writer.get(sql), parameters);
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
     return new SplitConnection(this);
   }
@@ -148,8 +152,11 @@ export class SplitSqliteDriver implements Driver, SqliteShortcut {
   }
 
   private finish(connection: SplitConnection, command: 'commit' | 'rollback'): void {
+    // After a failed commit (rolled back below, the writer let go) Kysely asks for a rollback: by then
+    // the writer may run another transaction, which is not this one's to end.
+    if (!connection.release) return;
     try {
-      this.writer.get(command).run();
+      if (command === 'commit' || this.writer.handle.inTransaction) this.writer.get(command).run();
     } catch (err) {
       // A failed commit leaves the transaction open in SQLite (SQLITE_BUSY); roll it back so the writer
       // is usable again, then report the failure.

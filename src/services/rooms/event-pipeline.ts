@@ -73,6 +73,13 @@ export class EventPipeline {
   private lastCreateTs = 0;
   /** Events of different rooms persisted at the same time share one commit. */
   private readonly commits: GroupCommit;
+  /** Per room, the events queued without the room's lock held to their commit (see send). */
+  private readonly flights = new Map<string, RoomFlight>();
+  /**
+   * The transactions of the events sent lately (the last RECENT_TXNS), committed or not, so that a retry
+   * that arrives before the commit, or just after, gets the same event.
+   */
+  private readonly recentTxns = new Map<string, Promise<string>>();
   /** Called after an event commits (sync wake-ups, profile and push hooks). */
   readonly afterPersist: ((stored: StoredEvent) => void)[] = [];
   /** Rows written in each event's own transaction (push actions, search text). */
@@ -87,52 +94,134 @@ export class EventPipeline {
     this.commits = new GroupCommit(deps.database.db);
   }
 
-  /** Runs work under a room's writer lock (room creation sends several events as one unit). */
+  /**
+   * Runs work under a room's writer lock (room creation sends several events as one unit), once every
+   * event of the room sent before has committed or failed.
+   */
   withRoomLock<T>(roomId: string, work: () => Promise<T>): Promise<T> {
-    return this.lock.run(roomId, work);
+    return this.lock.run(roomId, async () => {
+      await this.settled(roomId);
+      return work();
+    });
   }
 
   /**
    * Creates, authorises and persists an event in an existing room. With a transaction id, a repeated
    * request returns the event the first one created. Must not be called while holding the room's lock
    * (use sendLocked from inside withRoomLock).
+   *
+   * A plain message lets the room's lock go once its transaction is queued, before it commits: the next
+   * event of the room is built on it meanwhile, and commits after it (group commit keeps the order). So a
+   * busy room's events share commits instead of taking one each. Should one fail to commit, the events
+   * built on it fail too, and the room's next event starts again from what the database holds.
    */
   async send(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
-    return this.lock.run(draft.roomId, () => this.sendLocked(draft, txn));
-  }
-
-  async sendLocked(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
-    try {
-      return await this.sendNew(draft, txn);
-    } catch (err) {
-      // A retried transaction is answered with its event, whatever would refuse a new event now.
-      const earlier = txn && err instanceof MatrixError ? await this.txnEvent(txn) : undefined;
-      if (earlier) return earlier;
-      throw err;
+    // A retried transaction is answered with its event, whatever would refuse a new event now. The
+    // database is asked before taking the lock; under it, the transactions of the events sent lately
+    // (committed or not) are checked once more, which closes the gap between the two.
+    for (let attempt = 1; ; attempt++) {
+      const committed = txn && (await this.committedTxnEvent(txn));
+      if (committed) return committed;
+      const started = await this.lock.run(draft.roomId, () => this.start(draft, txn, true));
+      try {
+        return await started.committed;
+      } catch (err) {
+        // Built on an event that then failed to commit: nothing of it was stored; build it again on what
+        // the room now holds.
+        if (!(err instanceof ChainBroken) || attempt >= MAX_REBUILDS) throw err;
+      }
     }
   }
 
-  /**
-   * Builds and persists the event. A transaction id is not looked up first: the event's transaction
-   * records it before anything else, and a retry finds it taken there and answers with the first event.
-   */
-  private async sendNew(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
+  /** send() for a caller that holds the room's lock (withRoomLock): returns once the event committed. */
+  async sendLocked(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
+    const committed = txn && (await this.committedTxnEvent(txn));
+    if (committed) return committed;
+    return (await this.start(draft, txn, false)).committed;
+  }
+
+  /** Under the room's lock: builds the event and queues it, or commits it when it may not wait. */
+  private async start(
+    draft: EventDraft,
+    txn: Txn | undefined,
+    mayPipeline: boolean,
+  ): Promise<{ committed: Promise<StoredEvent> }> {
+    // A transaction's endpoint names the room, so a retry waits for this lock and finds the first send.
+    const earlier = txn && (await this.recentTxnEvent(txn));
+    if (earlier) return { committed: Promise.resolve(earlier) };
+    // The transaction's row is unique: a send of it from elsewhere that won fails this one's commit.
+    const answer = async (err: unknown): Promise<StoredEvent> => {
+      const winner = txn && (await this.committedTxnEvent(txn));
+      if (winner) return winner;
+      throw err;
+    };
+    try {
+      const { committed } = await this.sendNew(draft, txn, mayPipeline);
+      return { committed: committed.catch(answer) };
+    } catch (err) {
+      return { committed: Promise.resolve(await answer(err)) };
+    }
+  }
+
+  /** Builds the event and queues its transaction; awaits the commit unless the event may be pipelined. */
+  private async sendNew(
+    draft: EventDraft,
+    txn: Txn | undefined,
+    mayPipeline: boolean,
+  ): Promise<{ committed: Promise<StoredEvent> }> {
     const { rooms } = this.deps;
-    const room = await rooms.runtime(draft.roomId);
+    let flight = this.flight(draft.roomId);
+    let epoch = flight.epoch;
+    let room = await rooms.runtime(draft.roomId);
     if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
+    const pipelined = mayPipeline && pipelinable(draft, room);
+    if (!pipelined && flight.pending > 0) {
+      // State, redactions and relations are checked against what the room holds: wait for it all.
+      await this.settled(draft.roomId);
+      flight = this.flight(draft.roomId);
+      epoch = flight.epoch;
+      room = await rooms.runtime(draft.roomId);
+      if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
+    }
     const event = await this.build(draft, room);
     const authEvents = await rooms.stateEvents(room.state, authKeys(event, room));
     const result = authorize(event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
     for (const check of this.beforeSend) await check(draft);
-    const stored = await this.persist(event, room, txn);
-    if (stored) return stored;
-    const earlier = await this.txnEvent(txn!);
-    if (!earlier) throw new Error('a transaction recorded without its event');
-    return earlier;
+    const { committed } = await this.persist(event, room, txn, undefined, {
+      flight,
+      epoch,
+      queued: pipelined,
+    });
+    if (!pipelined) await committed.catch(() => undefined);
+    return { committed };
   }
 
-  private async txnEvent(txn: Txn): Promise<StoredEvent | undefined> {
+  /** Events of a room queued without holding its lock to their commit (see send). */
+  private flight(roomId: string): RoomFlight {
+    let flight = this.flights.get(roomId);
+    if (!flight) {
+      flight = { epoch: 0, pending: 0, settled: Promise.resolve() };
+      this.flights.set(roomId, flight);
+    }
+    return flight;
+  }
+
+  /** Resolves once every event of the room queued so far has committed or failed. */
+  private async settled(roomId: string): Promise<void> {
+    await this.flights.get(roomId)?.settled;
+  }
+
+  /** The event of a transaction sent lately by this server, once it committed (not if it failed). */
+  private async recentTxnEvent(txn: Txn): Promise<StoredEvent | undefined> {
+    const eventId = await this.recentTxns.get(txnKey(txn))?.catch(() => undefined);
+    return eventId === undefined ? undefined : this.deps.rooms.getEvent(eventId);
+  }
+
+  /** The event of a committed transaction. */
+  private async committedTxnEvent(txn: Txn): Promise<StoredEvent | undefined> {
+    const recent = await this.recentTxnEvent(txn);
+    if (recent) return recent;
     const eventId = await findTxnEvent(this.deps.database.db, txn);
     return eventId === undefined ? undefined : this.deps.rooms.getEvent(eventId);
   }
@@ -174,7 +263,7 @@ export class EventPipeline {
       state: new Map(),
     };
     await this.lock.run(event.room_id, async () => {
-      await this.persist(event, empty, undefined, async (trx) => {
+      const { committed } = await this.persist(event, empty, undefined, async (trx) => {
         await insertRoom(trx, {
           roomId: event.room_id,
           roomVersion,
@@ -183,6 +272,7 @@ export class EventPipeline {
           createdTs: event.origin_server_ts,
         });
       });
+      await committed;
     });
     return (await this.deps.rooms.runtime(event.room_id))!;
   }
@@ -243,12 +333,17 @@ export class EventPipeline {
     return event;
   }
 
+  /**
+   * Queues the event's transaction and returns its commit. With `pipeline`, the room's runtime moves on to
+   * the event at once (the next event is built on it); otherwise only once it committed.
+   */
   private async persist(
     event: RoomEvent,
     room: RoomRuntime,
     txn: Txn | undefined,
     extra?: (trx: Database['db']) => Promise<void>,
-  ): Promise<StoredEvent | undefined> {
+    pipeline?: { flight: RoomFlight; epoch: number; queued: boolean },
+  ): Promise<{ committed: Promise<StoredEvent> }> {
     const { rooms, clock } = this.deps;
     const isState = event.state_key !== undefined;
     const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
@@ -262,9 +357,11 @@ export class EventPipeline {
     }
     let stored!: StoredEvent;
     let groupAfter = room.stateGroup;
-    const created = await this.commits.run(async (trx) => {
-      // A transaction that already has its event (a retry) stores nothing.
-      if (txn && !(await recordTxn(trx, txn, event.event_id, clock()))) return false;
+    const flight = pipeline?.flight;
+    const epoch = pipeline?.epoch;
+    const work = async (trx: Database['db']) => {
+      if (flight && flight.epoch !== epoch) throw new ChainBroken();
+      if (txn) await recordTxn(trx, txn, event.event_id, clock());
       await extra?.(trx);
       let groupBefore = room.stateGroup;
       if (room.extremities.length === 0)
@@ -303,13 +400,15 @@ export class EventPipeline {
       await replaceForwardExtremities(trx, event.room_id, [event.event_id], room.extremities);
       if (redacts) await markRedacted(trx, redacts, event.event_id);
       for (const write of derived) await write(trx, stored);
-      return true;
-    });
-    if (!created) return undefined;
-    rooms.cacheEvent(stored);
-    rooms.cacheGroup(groupAfter.id, stateAfter);
-    if (redacts) rooms.invalidateEvent(redacts);
-    rooms.setRuntime({
+    };
+    // The first event of a chain to fail for good stops those built on it; the room starts again from
+    // the database.
+    const onFailure = () => {
+      if (!flight || flight.epoch !== epoch) return;
+      flight.epoch++;
+      rooms.forgetRuntime(event.room_id);
+    };
+    const next = (): RoomRuntime => ({
       ...room,
       createEventId: room.createEventId || event.event_id,
       extremities: [event.event_id],
@@ -317,17 +416,94 @@ export class EventPipeline {
       stateGroup: groupAfter,
       state: stateAfter,
     });
-    this.deps.notifier.notifyRoom(event.room_id);
-    if (event.type === 'm.room.member' && event.state_key) this.deps.notifier.notifyUsers([event.state_key]);
-    for (const hook of this.afterPersist) {
-      try {
-        hook(stored);
-      } catch (err) {
-        this.deps.logger.error({ err: { message: (err as Error).message } }, 'after-persist hook failed');
+    const committing = this.commits.run(work, onFailure);
+    const queued = !!pipeline?.queued;
+    if (queued && flight?.epoch === epoch) rooms.setRuntime(next());
+    const committed = committing.then(() => {
+      rooms.cacheEvent(stored);
+      rooms.cacheGroup(groupAfter.id, stateAfter);
+      if (redacts) rooms.invalidateEvent(redacts);
+      if (!queued) rooms.setRuntime(next());
+      this.deps.notifier.notifyRoom(event.room_id);
+      if (event.type === 'm.room.member' && event.state_key)
+        this.deps.notifier.notifyUsers([event.state_key]);
+      for (const hook of this.afterPersist) {
+        try {
+          hook(stored);
+        } catch (err) {
+          this.deps.logger.error({ err: { message: (err as Error).message } }, 'after-persist hook failed');
+        }
       }
-    }
-    return stored;
+      return stored;
+    });
+    if (flight) this.track(flight, event.room_id, committed, txn);
+    return { committed };
   }
+
+  /** Counts a queued event of the room until it settles, and remembers its transaction id. */
+  private track(flight: RoomFlight, roomId: string, committed: Promise<StoredEvent>, txn?: Txn): void {
+    // Its last events may have settled (and the flight been dropped) while this one was being built.
+    this.flights.set(roomId, flight);
+    flight.pending++;
+    const key = txn && txnKey(txn);
+    if (key) {
+      const eventId = committed.then((stored) => stored.event.event_id);
+      eventId.catch(() => undefined); // told through `committed`
+      this.recentTxns.set(key, eventId);
+      if (this.recentTxns.size > RECENT_TXNS) this.recentTxns.delete(this.recentTxns.keys().next().value!);
+    }
+    flight.settled = committed.then(
+      () => this.untrack(flight, roomId),
+      () => {
+        if (key) this.recentTxns.delete(key);
+        this.untrack(flight, roomId);
+      },
+    );
+  }
+
+  private untrack(flight: RoomFlight, roomId: string): void {
+    if (--flight.pending === 0 && this.flights.get(roomId) === flight) this.flights.delete(roomId);
+  }
+}
+
+/** An event was built on one of its room that failed to commit (see EventPipeline.send). */
+class ChainBroken extends Error {
+  constructor() {
+    super('an earlier event of the room failed to commit');
+  }
+}
+
+/** How often send() builds an event again after the one it was built on failed to commit. */
+const MAX_REBUILDS = 3;
+
+/** How many transaction ids of recent sends are kept in memory (see recentTxns). */
+const RECENT_TXNS = 10_000;
+
+interface RoomFlight {
+  /** Raised when an event of the room fails to commit: events built before then fail too. */
+  epoch: number;
+  /** Events queued and not yet settled. */
+  pending: number;
+  /** Settles once the last of them has. */
+  settled: Promise<void>;
+}
+
+const txnKey = (txn: Txn) => JSON.stringify([txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
+
+/**
+ * Whether an event may let its room's lock go before it commits: a plain event (no state, no redaction,
+ * no relation, whose checks depend on what the room holds) in a room whose events are named by their hash
+ * (v1–v2 events reference their predecessors' stored hashes).
+ */
+function pipelinable(draft: EventDraft, room: RoomRuntime): boolean {
+  return (
+    draft.stateKey === undefined &&
+    draft.redacts === undefined &&
+    draft.type !== 'm.room.redaction' &&
+    draft.content['m.relates_to'] === undefined &&
+    room.rules.eventIdFormat !== 'server-assigned' &&
+    room.extremities.length > 0
+  );
 }
 
 /** The state keys an event's authorisation looks at: its auth events, plus the create event in v12. */
