@@ -1,6 +1,6 @@
 // Messaging on one server (issue 4's targets), over real HTTP against a Hearth child process on SQLite:
 //   - messages/s with 32 concurrent senders in rooms of 4            (target >= 2,000/s)
-//     and the server's CPU time per message (all threads)
+//     and the server's CPU time per message (all threads) and writes per message (system calls, bytes)
 //   - send -> arrival in another member's waiting /sync, p50 and p99  (target p99 <= 25 ms)
 //   - one user sending 500 messages one after another, ms per message (target <= 2 ms)
 //   - initial /sync of a user in 200 rooms with 50 messages each      (target <= 500 ms)
@@ -9,7 +9,7 @@
 // client in the same run. Run: node --import tsx bench/messaging.ts  (about two minutes)
 import { execFileSync, spawn } from 'node:child_process';
 import { Agent, get as httpGet, request as httpRequest } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -114,7 +114,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function startHearth(): Promise<{ base: string; metricsBase: string; stop: () => Promise<void> }> {
+async function startHearth(): Promise<{
+  base: string;
+  metricsBase: string;
+  pid: number;
+  stop: () => Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-'));
   const [port, metricsPort] = [await freePort(), await freePort()];
   await writeSigningKeyFile(join(dir, 'key'), [generateSigningKey()]);
@@ -164,6 +169,7 @@ listeners:
   return {
     base,
     metricsBase: `http://127.0.0.1:${metricsPort}`,
+    pid: child.pid!,
     // The database (tens of MiB after a run) goes with the server.
     stop: async () => {
       await new Promise<void>((resolve) => {
@@ -184,6 +190,21 @@ async function metric(metricsBase: string, name: string): Promise<number> {
     }).on('error', reject),
   );
   return Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)![1]);
+}
+
+/**
+ * The write system calls and bytes a process has made so far (Linux's /proc/PID/io; undefined elsewhere).
+ * Far steadier from run to run than time on this machine: what a change does to the database's writes
+ * shows here even when throughput drowns in noise.
+ */
+async function writesSoFar(pid: number): Promise<{ calls: number; bytes: number } | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(text)![1]);
+    return { calls: field('syscw'), bytes: field('wchar') };
+  } catch {
+    return undefined;
+  }
 }
 
 const rssMiB = async (metricsBase: string) =>
@@ -270,6 +291,7 @@ async function main(): Promise<void> {
     // The server's CPU time (all its threads) per message: steadier than messages/s on a machine whose
     // speed varies from minute to minute, as this one's does.
     const cpuBefore = await metric(hearth.metricsBase, 'process_cpu_seconds_total');
+    const writesBefore = await writesSoFar(hearth.pid);
     let sent = 0;
     const rate = await throughput(SENDERS, LOAD_SECONDS, async (w) => {
       await send(users[w]!, rooms[Math.floor(w / ROOM_SIZE)]!, `load ${w}`);
@@ -277,11 +299,16 @@ async function main(): Promise<void> {
     });
     const cpuPerMessage =
       ((await metric(hearth.metricsBase, 'process_cpu_seconds_total')) - cpuBefore) / sent;
+    const writesAfter = await writesSoFar(hearth.pid);
+    const writes =
+      writesBefore && writesAfter
+        ? `${((writesAfter.calls - writesBefore.calls) / sent).toFixed(1)} write calls, ${((writesAfter.bytes - writesBefore.bytes) / sent / 1024).toFixed(1)} KiB`
+        : 'not measured here';
     const loaded = await midLoad;
     if (process.env.BENCH_LOAD_ONLY) {
       // For profiling the server under load alone (with BENCH_PROFILE).
       console.log(
-        `messages sent: ${rate.toFixed(0)} msg/s, server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/message; RSS idle ${idle.lowest.toFixed(1)} MiB, under load ${loaded.toFixed(1)} MiB`,
+        `messages sent: ${rate.toFixed(0)} msg/s, server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/message, ${writes}/message; RSS idle ${idle.lowest.toFixed(1)} MiB, under load ${loaded.toFixed(1)} MiB`,
       );
       return;
     }
@@ -340,6 +367,7 @@ async function main(): Promise<void> {
       `  messages sent                         ${f(rate, 0)} msg/s  (${f((rate / ceiling) * 100)}% of the ceiling; target >= 2000)`,
     );
     console.log(`  server CPU per message sent           ${f(cpuPerMessage * 1e6, 0)} µs (all threads)`);
+    console.log(`  server writes per message sent        ${writes}`);
     console.log(
       `  send -> other member's /sync          p50 ${f(percentile(latencies, 50))} ms, p99 ${f(percentile(latencies, 99))} ms (target p99 <= 25)`,
     );
