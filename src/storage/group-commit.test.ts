@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testEachDatabase } from '../../test/support/databases.js';
 import { GroupCommit } from './group-commit.js';
+import { isPostgres } from './hot-statement.js';
 import { currentStreamPosition, nextStreamPosition } from './streams.js';
 
 testEachDatabase('group commit: concurrent writes share a transaction and all land', async ({ db }) => {
@@ -74,5 +75,41 @@ testEachDatabase(
     assert.equal(await currentStreamPosition(db, 'events'), 11);
     assert.equal(await currentStreamPosition(db, 'receipts'), 10);
     assert.equal(await db.transaction().execute((trx) => nextStreamPosition(trx, 'events')), 12);
+  },
+);
+
+testEachDatabase(
+  'group commit: writes that keep arriving turn after turn join the batch; a lone write does not wait for more',
+  async ({ db }) => {
+    const commits = new GroupCommit(db);
+    const transactions: unknown[] = [];
+    const write = () =>
+      commits.run(async (trx) => {
+        if (!transactions.includes(trx)) transactions.push(trx);
+        return nextStreamPosition(trx, 'events');
+      });
+    // One write now and one in each of the next two turns of the event loop (arriving before the batch
+    // looks again, as requests read from sockets do): one commit for all three.
+    const arriving: Promise<number>[] = [];
+    setImmediate(() => {
+      arriving.push(write());
+      setImmediate(() => arriving.push(write()));
+    });
+    arriving.push(write());
+    while (arriving.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(arriving);
+    assert.equal(transactions.length, 1, 'the writes arriving over three turns shared one commit');
+    // A lone write commits after a turn or two, not after MAX_TURNS (on SQLite, where a commit takes no
+    // turn of its own; PostgreSQL's takes network round trips).
+    if (isPostgres(db)) return;
+    let turns = 0;
+    let done = false;
+    const lone = write().then(() => (done = true));
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    await lone;
+    assert.ok(turns <= 2, `a lone write waited ${turns} turns`);
   },
 );
