@@ -215,3 +215,25 @@ test('sqlite: an in-memory database works on one connection', async () => {
     await database.close();
   }
 });
+
+test('sqlite: a commit that fails is reported as itself, and the transaction waiting behind it commits', async () => {
+  await withSqlite(async (database) => {
+    // A deferred foreign key is checked at commit: the commit itself fails.
+    await sql`create table parent (id integer primary key)`.execute(database.db);
+    await sql`create table child (parent integer references parent (id) deferrable initially deferred)`.execute(
+      database.db,
+    );
+    const failing = database.db.transaction().execute(async (trx) => {
+      await sql`insert into child (parent) values (42)`.execute(trx);
+    });
+    // Queued for the writer behind it; it must not be rolled back by the first one's clean-up.
+    const waiting = database.db.transaction().execute(async (trx) => {
+      await sql`insert into t (v) values ('kept')`.execute(trx);
+    });
+    await assert.rejects(failing, /FOREIGN KEY constraint failed/);
+    await waiting;
+    assert.equal(await count(database), 1);
+    const children = await sql<{ n: number }>`select count(*) as n from child`.execute(database.db);
+    assert.equal(Number(children.rows[0]!.n), 0);
+  });
+});
