@@ -140,3 +140,23 @@ test('send: a transaction retried while its first send waits for its commit gets
     ['once', 'other'],
   );
 });
+
+test('send: work under the room lock (upgrades, purges, admin) starts once the messages queued before it committed', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+  const { pipeline } = t.deps.rooms;
+  const countMessages = async () =>
+    (
+      await t.deps.database.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('room_id', '=', roomId)
+        .where('type', '=', 'm.room.message')
+        .executeTakeFirstOrThrow()
+    ).n;
+  const sends = Array.from({ length: 10 }, (_, i) =>
+    pipeline.send({ roomId, type: 'm.room.message', sender: alice.userId, content: { body: `q${i}` } }),
+  );
+  const seen = await pipeline.withRoomLock(roomId, countMessages);
+  await Promise.all(sends);
+  assert.equal(Number(seen), 10, 'every message queued before the lock was taken had committed');
+});
