@@ -7,13 +7,10 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { generateConfig } from './config/generate.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
 import { HEARTH_VERSION } from './version.js';
 import { DatabaseOpenError } from './storage/database.js';
 import { DatabaseTooNewError } from './storage/migrate.js';
 import { ServerNameMismatchError } from './storage/server-metadata-store.js';
-import { registerUser } from './cli-register-user.js';
-import { adminCommand } from './cli-admin.js';
 
 /** Where a bare `hearth start` keeps its configuration, generating it on first run. */
 export const DEFAULT_CONFIG_PATH = 'data/homeserver.yaml';
@@ -67,13 +64,19 @@ const defaultIo: CliIo = {
   stderr: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** Runs the command line and returns the exit code. */
+/**
+ * Runs the command line and returns the exit code. Each command loads its modules when it runs: loading
+ * the whole server (Fastify and every route) first made `hearth --help` take 1.5 s instead of 0.4 s.
+ */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   if (argv[0] === 'register-user') {
+    const { registerUser } = await import('./cli-register-user.js');
     return registerUser(argv.slice(1), { ...io, defaultConfigPath: DEFAULT_CONFIG_PATH });
   }
-  if (argv[0] === 'admin')
+  if (argv[0] === 'admin') {
+    const { adminCommand } = await import('./cli-admin.js');
     return adminCommand(argv.slice(1), { ...io, defaultConfigPath: DEFAULT_CONFIG_PATH });
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -154,6 +157,7 @@ async function start(configPath: string | undefined, io: CliIo): Promise<number>
     }
   }
   const loaded = await loadConfigFile(path);
+  const { startServer } = await import('./server.js');
   const server = await startServer(loaded, logger);
   const signal = await (io.stopSignal ?? waitForSignal());
   logger.info(`${signal} received: shutting down`);
