@@ -28,6 +28,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { ServerKeys } from '../server-keys/server-keys.js';
 import type { Notifier } from '../notifier.js';
 import { KeyedLock } from './keyed-lock.js';
+import { ChainBroken, MAX_REBUILDS, QueuedSends, pipelinable, type RoomFlight } from './queued-sends.js';
 import type { RoomRuntime, RoomStore } from './room-store.js';
 
 export interface EventDraft {
@@ -74,12 +75,7 @@ export class EventPipeline {
   /** Events of different rooms persisted at the same time share one commit. */
   private readonly commits: GroupCommit;
   /** Per room, the events queued without the room's lock held to their commit (see send). */
-  private readonly flights = new Map<string, RoomFlight>();
-  /**
-   * The transactions of the events sent lately (the last RECENT_TXNS), committed or not, so that a retry
-   * that arrives before the commit, or just after, gets the same event.
-   */
-  private readonly recentTxns = new Map<string, Promise<string>>();
+  private readonly inFlight = new QueuedSends();
   /** Called after an event commits (sync wake-ups, profile and push hooks). */
   readonly afterPersist: ((stored: StoredEvent) => void)[] = [];
   /** Rows written in each event's own transaction (push actions, search text). */
@@ -100,7 +96,7 @@ export class EventPipeline {
    */
   withRoomLock<T>(roomId: string, work: () => Promise<T>): Promise<T> {
     return this.lock.run(roomId, async () => {
-      await this.settled(roomId);
+      await this.inFlight.settled(roomId);
       return work();
     });
   }
@@ -170,15 +166,15 @@ export class EventPipeline {
     mayPipeline: boolean,
   ): Promise<{ committed: Promise<StoredEvent> }> {
     const { rooms } = this.deps;
-    let flight = this.flight(draft.roomId);
+    let flight = this.inFlight.flight(draft.roomId);
     let epoch = flight.epoch;
     let room = await rooms.runtime(draft.roomId);
     if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
     const pipelined = mayPipeline && pipelinable(draft, room);
     if (!pipelined && flight.pending > 0) {
       // State, redactions and relations are checked against what the room holds: wait for it all.
-      await this.settled(draft.roomId);
-      flight = this.flight(draft.roomId);
+      await this.inFlight.settled(draft.roomId);
+      flight = this.inFlight.flight(draft.roomId);
       epoch = flight.epoch;
       room = await rooms.runtime(draft.roomId);
       if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
@@ -197,24 +193,9 @@ export class EventPipeline {
     return { committed };
   }
 
-  /** Events of a room queued without holding its lock to their commit (see send). */
-  private flight(roomId: string): RoomFlight {
-    let flight = this.flights.get(roomId);
-    if (!flight) {
-      flight = { epoch: 0, pending: 0, settled: Promise.resolve() };
-      this.flights.set(roomId, flight);
-    }
-    return flight;
-  }
-
-  /** Resolves once every event of the room queued so far has committed or failed. */
-  private async settled(roomId: string): Promise<void> {
-    await this.flights.get(roomId)?.settled;
-  }
-
   /** The event of a transaction sent lately by this server, once it committed (not if it failed). */
   private async recentTxnEvent(txn: Txn): Promise<StoredEvent | undefined> {
-    const eventId = await this.recentTxns.get(txnKey(txn))?.catch(() => undefined);
+    const eventId = await this.inFlight.recentTxnEventId(txn);
     return eventId === undefined ? undefined : this.deps.rooms.getEvent(eventId);
   }
 
@@ -436,74 +417,9 @@ export class EventPipeline {
       }
       return stored;
     });
-    if (flight) this.track(flight, event.room_id, committed, txn);
+    if (flight) this.inFlight.track(flight, event.room_id, committed, txn);
     return { committed };
   }
-
-  /** Counts a queued event of the room until it settles, and remembers its transaction id. */
-  private track(flight: RoomFlight, roomId: string, committed: Promise<StoredEvent>, txn?: Txn): void {
-    // Its last events may have settled (and the flight been dropped) while this one was being built.
-    this.flights.set(roomId, flight);
-    flight.pending++;
-    const key = txn && txnKey(txn);
-    if (key) {
-      const eventId = committed.then((stored) => stored.event.event_id);
-      eventId.catch(() => undefined); // told through `committed`
-      this.recentTxns.set(key, eventId);
-      if (this.recentTxns.size > RECENT_TXNS) this.recentTxns.delete(this.recentTxns.keys().next().value!);
-    }
-    flight.settled = committed.then(
-      () => this.untrack(flight, roomId),
-      () => {
-        if (key) this.recentTxns.delete(key);
-        this.untrack(flight, roomId);
-      },
-    );
-  }
-
-  private untrack(flight: RoomFlight, roomId: string): void {
-    if (--flight.pending === 0 && this.flights.get(roomId) === flight) this.flights.delete(roomId);
-  }
-}
-
-/** An event was built on one of its room that failed to commit (see EventPipeline.send). */
-class ChainBroken extends Error {
-  constructor() {
-    super('an earlier event of the room failed to commit');
-  }
-}
-
-/** How often send() builds an event again after the one it was built on failed to commit. */
-const MAX_REBUILDS = 3;
-
-/** How many transaction ids of recent sends are kept in memory (see recentTxns). */
-const RECENT_TXNS = 10_000;
-
-interface RoomFlight {
-  /** Raised when an event of the room fails to commit: events built before then fail too. */
-  epoch: number;
-  /** Events queued and not yet settled. */
-  pending: number;
-  /** Settles once the last of them has. */
-  settled: Promise<void>;
-}
-
-const txnKey = (txn: Txn) => JSON.stringify([txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
-
-/**
- * Whether an event may let its room's lock go before it commits: a plain event (no state, no redaction,
- * no relation, whose checks depend on what the room holds) in a room whose events are named by their hash
- * (v1–v2 events reference their predecessors' stored hashes).
- */
-function pipelinable(draft: EventDraft, room: RoomRuntime): boolean {
-  return (
-    draft.stateKey === undefined &&
-    draft.redacts === undefined &&
-    draft.type !== 'm.room.redaction' &&
-    draft.content['m.relates_to'] === undefined &&
-    room.rules.eventIdFormat !== 'server-assigned' &&
-    room.extremities.length > 0
-  );
 }
 
 /** The state keys an event's authorisation looks at: its auth events, plus the create event in v12. */
