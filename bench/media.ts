@@ -163,7 +163,7 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 
 async function startBaseline(): Promise<Target & { pid: number; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-baseline-'));
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --v8-pool-size=1')
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --expose-gc --v8-pool-size=1')
     .split(' ')
     .filter(Boolean);
   const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', BASELINE_SERVER, dir], {
@@ -216,7 +216,7 @@ listeners:
   );
   // The compiled server, as `npm start` runs it, with its Node flags (BENCH_NODE_FLAGS replaces them).
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --v8-pool-size=1')
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --expose-gc --v8-pool-size=1')
     .split(' ')
     .filter(Boolean);
   const child = spawn(

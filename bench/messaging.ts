@@ -145,7 +145,7 @@ listeners:
     : [];
   // The server's Node flags, as `npm start` and bin/hearth.js pass them; BENCH_NODE_FLAGS replaces them
   // (e.g. BENCH_NODE_FLAGS=' ' for V8's defaults, to compare young-generation sizes).
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --v8-pool-size=1')
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --expose-gc --v8-pool-size=1')
     .split(' ')
     .filter(Boolean);
   const serverArgs = [...profile, ...flags, join(ROOT, 'bin/hearth.js'), 'start', '-c', join(dir, 'hs.yaml')];

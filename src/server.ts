@@ -18,6 +18,7 @@ import { migrate } from './storage/migrate.js';
 import { claimServerName } from './storage/server-metadata-store.js';
 import { createAppDeps, stopBackgroundJobs } from './deps.js';
 import { HEARTH_VERSION } from './version.js';
+import { startIdleMemoryReducer } from './idle-memory.js';
 
 export interface BoundAddress {
   address: string;
@@ -66,6 +67,8 @@ export async function startServer(loaded: LoadedConfig, logger: Logger): Promise
       logger.error({ err: { message: (err as Error).message } }, 'resuming scheduled tasks failed');
     });
     cleanups.unshift(...listeners.cleanups);
+    const stopIdleMemoryReducer = startIdleMemoryReducer();
+    cleanups.unshift(async () => stopIdleMemoryReducer());
     // First of all: end long-polling /sync requests, so the listeners' grace period is not spent on them.
     cleanups.unshift(async () => {
       deps.notifier.close();

@@ -18,6 +18,12 @@ export interface Database {
   readonly dialect: Dialect;
   /** A short description for logs, with no password in it. */
   readonly description: string;
+  /**
+   * How many commits this process has made (SQLite; always 0 on PostgreSQL, where a commit is a round
+   * trip and so ends a turn of the event loop). Tells a value read earlier in the same turn whether
+   * this process may have changed it since (access-tokens.ts).
+   */
+  commits(): number;
   close(): Promise<void>;
 }
 
@@ -72,10 +78,14 @@ function openSqlite(path: string, synchronous: 'normal' | 'full', opts: OpenOpti
         () => lock.acquire(),
       )
     : undefined;
+  let commits = 0;
   const dialect = new SplitSqliteDialect(
     writer,
     reader,
-    checkpointer && (() => checkpointer.noteCommit()),
+    () => {
+      commits++;
+      checkpointer?.noteCommit();
+    },
     lock,
   );
   const db = new Kysely<Schema>({ dialect });
@@ -84,7 +94,7 @@ function openSqlite(path: string, synchronous: 'normal' | 'full', opts: OpenOpti
     await checkpointer?.close();
     await db.destroy();
   };
-  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close };
+  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close, commits: () => commits };
 }
 
 function sslOptions(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.PoolConfig['ssl'] {
@@ -139,7 +149,13 @@ async function openPostgres(config: Extract<DatabaseConfig, { engine: 'postgres'
     throw new DatabaseOpenError(`Cannot connect to PostgreSQL ${where}: ${reason}`);
   }
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', description: `PostgreSQL ${where}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    description: `PostgreSQL ${where}`,
+    close: () => db.destroy(),
+    commits: () => 0,
+  };
 }
 
 function describePostgres(config: Extract<DatabaseConfig, { engine: 'postgres' }>): string {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor } from '../support/client.js';
+import { scratchDatabase } from '../support/databases.js';
 import { forwardExtremities } from '../../src/storage/rooms-store.js';
 import type { DerivedRows } from '../../src/services/rooms/event-pipeline.js';
 
@@ -25,11 +26,11 @@ after(() => t.close());
 const enc = encodeURIComponent;
 
 /** The room's timeline as members read it (/messages forwards), and each event's prev_events and depth. */
-async function timeline(roomId: string, user: TestUser) {
-  const page = await api.get(`/rooms/${enc(roomId)}/messages?dir=f&limit=200`, user);
+async function timeline(roomId: string, user: TestUser, app = t) {
+  const page = await clientFor(app).get(`/rooms/${enc(roomId)}/messages?dir=f&limit=200`, user);
   assert.equal(page.status, 200);
   const events = page.body.chunk as { event_id: string; type: string; content: { body?: string } }[];
-  const stored = await Promise.all(events.map((e) => t.deps.rooms.store.getEvent(e.event_id)));
+  const stored = await Promise.all(events.map((e) => app.deps.rooms.store.getEvent(e.event_id)));
   return events.map((e, i) => ({
     id: e.event_id,
     type: e.type,
@@ -139,6 +140,64 @@ test('send: a transaction retried while its first send waits for its commit gets
       .sort(),
     ['once', 'other'],
   );
+});
+
+test('send: a transaction sent before a restart, retried amid other messages, gets its event; the rest commit', async () => {
+  const scratch = await scratchDatabase();
+  const first = await startTestApp({ database: scratch });
+  const carol = await createTestUser(first, 'carol');
+  const roomId = await clientFor(first).createRoom(carol, { preset: 'public_chat' });
+  const sent = await clientFor(first).put(`/rooms/${enc(roomId)}/send/m.room.message/t1`, carol, {
+    body: 'before',
+  });
+  assert.equal(sent.status, 200);
+  await first.close();
+  // The new process knows nothing of t1 but what the database holds.
+  const second = await startTestApp({ database: scratch, signingKey: first.signingKey });
+  try {
+    const { pipeline } = second.deps.rooms;
+    const draft = (body: string) => ({
+      roomId,
+      type: 'm.room.message',
+      sender: carol.userId,
+      content: { body },
+    });
+    const txn = {
+      userId: carol.userId,
+      deviceId: carol.deviceId,
+      endpoint: `send/${roomId}/m.room.message`,
+      txnId: 't1',
+    };
+    // Called one after another without waiting: the retry is built on 'a', and 'c' and 'd' on it.
+    const [a, retried, c, d] = await Promise.all([
+      pipeline.send(draft('a')),
+      pipeline.send(draft('before'), txn),
+      pipeline.send(draft('c')),
+      pipeline.send(draft('d')),
+    ]);
+    assert.equal(retried.event.event_id, sent.body.event_id);
+    const events = await timeline(roomId, carol, second);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'm.room.message').map((e) => e.body),
+      ['before', 'a', 'c', 'd'],
+    );
+    assertOneChain(events);
+    assert.deepEqual(
+      [a, c, d].map((e) => e.event.event_id),
+      events.slice(-3).map((e) => e.id),
+    );
+    // Over HTTP too, and the room takes new messages after it.
+    const again = await clientFor(second).put(`/rooms/${enc(roomId)}/send/m.room.message/t1`, carol, {
+      body: 'before',
+    });
+    assert.equal(again.body.event_id, sent.body.event_id);
+    const e = await clientFor(second).send(carol, roomId, 'e');
+    assert.deepEqual(await forwardExtremities(second.deps.database.db, roomId), [e]);
+    assertOneChain(await timeline(roomId, carol, second));
+  } finally {
+    await second.close();
+    await scratch.drop();
+  }
 });
 
 test('send: work under the room lock (upgrades, purges, admin) starts once the messages queued before it committed', async () => {

@@ -4,10 +4,11 @@
 //
 // Resolved tokens are cached in memory against the database's auth version (migration 21), which
 // triggers raise in the same transaction as any change to a token, a user's flags or their moderation,
-// whoever makes it. A request reads that one number; only when it moved (or the token is new to this
-// process) is the token looked up again. So a logout, deactivation or lock by any process counts from the
-// next request on, as before, and the usual request skips a three-table join (37 µs of 700 per message
-// in bench/messaging.ts on SQLite).
+// whoever makes it. A request reads that one number (shared by the requests of one turn of the event
+// loop, see authVersion); only when it moved (or the token is new to this process) is the token looked
+// up again. So a logout, deactivation or lock by this process counts from the next request on, by
+// another process from the next turn, and the usual request skips a three-table join (37 µs of 700 per
+// message in bench/messaging.ts on SQLite).
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { Kysely } from 'kysely';
@@ -79,6 +80,8 @@ export class AccessTokens {
   private readonly lastSeenWritten = new Map<number, number>();
   /** Token hash → its owner as read when the auth version was `version`. */
   private readonly resolved = new Map<string, { owner: AccessTokenOwner; version: number }>();
+  /** The auth version read in this turn of the event loop (see authVersion). */
+  private versionThisTurn: { read: Promise<number>; commits: number } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -124,7 +127,7 @@ export class AccessTokens {
    */
   private async resolve(tokenHash: string): Promise<AccessTokenOwner | undefined> {
     const db = this.database.db;
-    const version = await currentAuthVersion(db);
+    const version = await this.authVersion();
     const cached = this.resolved.get(tokenHash);
     if (cached?.version === version) return cached.owner;
     const owner = await findAccessToken(db, tokenHash);
@@ -134,6 +137,22 @@ export class AccessTokens {
       this.resolved.set(tokenHash, { owner, version });
     }
     return owner;
+  }
+
+  /**
+   * The auth version, read once per turn of the event loop: requests authenticated in the same turn
+   * share the read (under load most do; a read costs ~15 µs on SQLite) unless this process committed
+   * in between. A request that arrives after an answer went out is read in a later turn, so it sees
+   * whatever that answer's request changed. Another process's change (`hearth` commands) counts from the
+   * next turn: requests read in the turn under way when it committed, a millisecond or so, may miss it.
+   */
+  private authVersion(): Promise<number> {
+    const commits = this.database.commits();
+    if (!this.versionThisTurn || this.versionThisTurn.commits !== commits) {
+      if (!this.versionThisTurn) setImmediate(() => (this.versionThisTurn = undefined));
+      this.versionThisTurn = { read: currentAuthVersion(this.database.db), commits };
+    }
+    return this.versionThisTurn.read;
   }
 
   /**
