@@ -31,6 +31,7 @@ import { registerJsonBodies, JSON_BODY_LIMIT } from './http/body.js';
 import { registerCors } from './http/cors.js';
 import { NO_SCHEMA_COMPILERS } from './http/no-schemas.js';
 import { registerRequestLog, redactUrl } from './http/request-log.js';
+import { LazyRequestLogger } from './http/request-logger.js';
 import { versionsRoutes } from './api/client/versions.js';
 import { ROOM_ROUTES } from './api/client/rooms.js';
 import { ACCOUNT_ROUTES } from './api/client/accounts.js';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions): Promis
     loggerInstance,
     // Our own request log line (http/request-log.ts) replaces Fastify's, which would log raw URLs.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (_logger, bindings) => new LazyRequestLogger(deps.logger, bindings),
     trustProxy: listener.x_forwarded,
     bodyLimit: JSON_BODY_LIMIT,
     // Matrix ids contain characters like ':' and '!' that must reach handlers as sent.
