@@ -24,7 +24,18 @@ class KeyObjectCache {
 
   constructor(readonly maxEntries: number) {}
 
+  /** The last key asked for, with a copy of its bytes: a server signs with one key over and over. */
+  #last: { bytes: Uint8Array; copy: Buffer; key: KeyObject } | undefined;
+
   get(bytes: Uint8Array, build: () => KeyObject): KeyObject {
+    const last = this.#last;
+    if (last?.bytes === bytes && last.copy.equals(bytes)) return last.key;
+    const key = this.lookup(bytes, build);
+    this.#last = { bytes, copy: Buffer.from(bytes), key };
+    return key;
+  }
+
+  private lookup(bytes: Uint8Array, build: () => KeyObject): KeyObject {
     const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
     const cached = this.#entries.get(id);
     if (cached !== undefined) {
