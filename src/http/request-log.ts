@@ -10,7 +10,7 @@ export function redactUrl(url: string): string {
 }
 
 export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const durationMs = Math.round(reply.elapsedTime * 10) / 10;
     metrics.countRequest(request.method, reply.statusCode, reply.elapsedTime);
     request.log.info(
@@ -24,5 +24,6 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
       },
       'request',
     );
+    done();
   });
 }

@@ -1,6 +1,6 @@
 // Content hashes, reference hashes and event signatures (server-server-api "Signing Events";
 // appendices "Signing JSON").
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { canonicalJson, type JsonObject } from './canonical-json.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { redactWithRules } from './redact.js';
@@ -8,8 +8,10 @@ import { roomVersionRules, type RoomVersionRules } from './room-versions.js';
 import { signableBytes, signatureOfSignable, verifyJsonSignature, type Signatures } from './signing.js';
 import type { Pdu, RoomEvent } from './pdu/types.js';
 
+// crypto.hash (one call, no Hash object) takes less than half the time of createHash().update().digest()
+// for an event's few hundred bytes, and hashes are made several times per event sent.
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }
 
 /**
@@ -95,7 +97,7 @@ export function signEventWithReferenceHash(
       ...hashed,
       signatures: { ...existing, [serverName]: { ...existing[serverName], [keyId]: signature } },
     },
-    referenceHash: new Uint8Array(createHash('sha256').update(bytes).digest()),
+    referenceHash: new Uint8Array(hash('sha256', bytes, 'buffer')),
   };
 }
 
