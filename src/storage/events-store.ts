@@ -198,8 +198,7 @@ export interface TxnKey {
 }
 
 export async function findTxnEvent(db: Kysely<Schema>, txn: TxnKey): Promise<string | undefined> {
-  // On SQLite's writer connection: the reader would read the key's pages again after every commit.
-  const row = await FIND_TXN.firstOnWriter(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
+  const row = await FIND_TXN.first(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
   return row?.event_id;
 }
 
@@ -209,7 +208,7 @@ const RECORD_TXN = new HotStatement(
 
 /**
  * Records the event a transaction created, in the event's own transaction. A transaction that already
- * has an event fails it (the row is unique): senders look the transaction up first (event-pipeline.ts).
+ * has an event fails it (the row is unique); the send is then answered with that event (event-pipeline.ts).
  */
 export async function recordTxn(
   db: Kysely<Schema>,

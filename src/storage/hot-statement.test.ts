@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { testEachDatabase } from '../../test/support/databases.js';
-import { HotStatement, isPostgres, withTransactionShortcut } from './hot-statement.js';
+import { HotStatement, withTransactionShortcut } from './hot-statement.js';
 
 const INSERT = new HotStatement('insert into server_metadata (key, value) values (?, ?)');
 const READ = new HotStatement<{ value: string }>('select value from server_metadata where key = ?');
@@ -43,34 +43,5 @@ testEachDatabase(
         .execute((trx) => withTransactionShortcut(db, trx, () => INSERT.execute(trx, ['committed', '4']))),
     );
     assert.equal((await READ.first(db, ['committed']))?.value, '3');
-  },
-);
-
-testEachDatabase(
-  'hot statements: a read on the writer sees what committed, and on SQLite also the transaction open there',
-  async ({ db }) => {
-    await INSERT.execute(db, ['before', '1']);
-    assert.equal((await READ.firstOnWriter(db, ['before']))?.value, '1');
-    assert.equal(await READ.firstOnWriter(db, ['missing']), undefined);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let inserted!: () => void;
-    const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
-    const transaction = db.transaction().execute((trx) =>
-      withTransactionShortcut(db, trx, async () => {
-        await INSERT.execute(trx, ['pending', '2']);
-        inserted();
-        await held;
-      }),
-    );
-    await insertedSignal;
-    const sqlite = !isPostgres(db);
-    // SQLite has one writer connection, so the read shares the open transaction; PostgreSQL reads from
-    // another connection of the pool and sees only what committed.
-    assert.equal((await READ.firstOnWriter(db, ['pending']))?.value, sqlite ? '2' : undefined);
-    assert.equal(await READ.first(db, ['pending']), undefined, 'the reader sees only what committed');
-    release();
-    await transaction;
-    assert.equal((await READ.firstOnWriter(db, ['pending']))?.value, '2');
   },
 );

@@ -18,12 +18,6 @@ export interface SqliteShortcut {
   read(sql: string, parameters: readonly unknown[]): QueryResult<unknown> | undefined;
   /** Runs a statement on the writer, inside the transaction open on it. */
   inTransaction(sql: string, parameters: readonly unknown[]): QueryResult<unknown>;
-  /**
-   * Runs a read-only statement on the writer connection, which may have a transaction open: it sees
-   * that transaction's writes too. Cheaper than the reader right after commits, as SQLite drops a
-   * connection's whole page cache when another connection has committed; the writer's stays warm.
-   */
-  readOnWriter(sql: string, parameters: readonly unknown[]): QueryResult<unknown>;
 }
 
 const roots = new WeakMap<Kysely<Schema>, SqliteShortcut>();
@@ -72,16 +66,6 @@ export class HotStatement<Row = never> {
     if (read) return read as QueryResult<Row>;
     const text = isPostgres(db) ? this.postgresText : this.sqliteText;
     return db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
-  }
-
-  /**
-   * A read that may see writes not yet committed (see SqliteShortcut.readOnWriter); on PostgreSQL, a
-   * plain read.
-   */
-  async firstOnWriter(db: Kysely<Schema>, parameters: readonly unknown[]): Promise<Row | undefined> {
-    const shortcut = roots.get(db);
-    if (!shortcut) return this.first(db, parameters);
-    return shortcut.readOnWriter(this.sqliteText, parameters).rows[0] as Row | undefined;
   }
 
   async first(db: Kysely<Schema>, parameters: readonly unknown[]): Promise<Row | undefined> {

@@ -117,10 +117,6 @@ export class SplitSqliteDriver implements Driver, SqliteShortcut {
     return run(this.writer.get(sql), parameters);
   }
 
-  readOnWriter(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
-    return run(this.writer.get(sql), parameters);
-  }
-
   async acquireConnection(): Promise<DatabaseConnection> {
     return new SplitConnection(this);
   }

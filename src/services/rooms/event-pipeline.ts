@@ -132,8 +132,6 @@ export class EventPipeline {
 
   /** send() for a caller that holds the room's lock (withRoomLock): returns once the event committed. */
   async sendLocked(draft: EventDraft, txn?: Txn): Promise<StoredEvent> {
-    const committed = txn && (await this.committedTxnEvent(txn));
-    if (committed) return committed;
     return (await this.start(draft, txn, false)).committed;
   }
 
