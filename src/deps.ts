@@ -174,4 +174,5 @@ export function stopBackgroundJobs(deps: AppDeps): void {
   deps.media.repository.accessTimes.close();
   deps.roomAdmin.tasks.close();
   deps.pushActionsRetention.close();
+  void deps.rooms.pipeline.close();
 }

@@ -23,6 +23,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
   onFailure: (() => void) | undefined;
+  ready: Promise<unknown> | undefined;
 }
 
 export class GroupCommit {
@@ -39,10 +40,15 @@ export class GroupCommit {
    * Runs `work` in a transaction shared with other writes; resolves once that transaction committed.
    * `onFailure` is told, before anything else runs, when the write has failed for good (events of a room
    * sent one after another without waiting use it to stop those built on a failed one, event-pipeline.ts).
+   * With `ready`, the write waits for it before its batch's transaction begins (an event's signature,
+   * made off the event loop) and keeps its place in the queue meanwhile; should it reject, the write
+   * fails with its reason.
    */
-  run<T>(work: Work<T>, onFailure?: () => void): Promise<T> {
+  run<T>(work: Work<T>, onFailure?: () => void, ready?: Promise<unknown>): Promise<T> {
+    // Its rejection is handled in whenReady, some turns from now: not an unhandled rejection meanwhile.
+    ready?.catch(() => undefined);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, onFailure });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, onFailure, ready });
       if (!this.draining) void this.drain();
     });
   }
@@ -62,12 +68,29 @@ export class GroupCommit {
           if (this.queue.length === queued || this.queue.length >= this.maxBatch) break;
           queued = this.queue.length;
         }
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = await this.whenReady(this.queue.splice(0, this.maxBatch));
         await this.commit(batch);
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Waits for the writes' `ready` promises; fails those that rejected and gives back the rest, in order. */
+  private async whenReady(batch: Pending[]): Promise<Pending[]> {
+    if (batch.every((item) => item.ready === undefined)) return batch;
+    const failures = new Map<Pending, unknown>();
+    await Promise.all(
+      batch.flatMap((item) =>
+        item.ready ? [item.ready.catch((reason: unknown) => failures.set(item, reason))] : [],
+      ),
+    );
+    if (failures.size === 0) return batch;
+    for (const [item, reason] of failures) {
+      item.onFailure?.();
+      item.reject(reason);
+    }
+    return batch.filter((item) => !failures.has(item));
   }
 
   private async commit(batch: Pending[]): Promise<void> {

@@ -10,6 +10,9 @@ import { clientFor } from '../support/client.js';
 import { scratchDatabase } from '../support/databases.js';
 import { forwardExtremities } from '../../src/storage/rooms-store.js';
 import type { DerivedRows } from '../../src/services/rooms/event-pipeline.js';
+import { PENDING_SIGNATURE, verifyEventSignature } from '../../src/protocol/hashes.js';
+import { publicKeyFromSeed } from '../../src/protocol/signing.js';
+import type { Pdu } from '../../src/protocol/pdu/types.js';
 
 let t: TestApp;
 let api: ReturnType<typeof clientFor>;
@@ -75,6 +78,44 @@ test('send: messages sent at once in one room, with a state change among them, a
   for (const reply of replies) assert.ok(ids.has(reply.body.event_id as string));
   const topic = await api.get(`/rooms/${enc(roomId)}/state/m.room.topic/`, bob);
   assert.equal(topic.body.topic, 'midway');
+});
+
+test('send: every event stored, sent alone or many at once, carries a valid signature of this server', async () => {
+  // Signatures are made off the event loop, after the event id: the stored PDU must wait for its own.
+  const roomId = await api.createRoom(alice, { preset: 'public_chat', name: 'signed' });
+  assert.equal((await api.join(bob, roomId)).status, 200);
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      api.put(`/rooms/${enc(roomId)}/send/m.room.message/s${i}`, i % 2 ? bob : alice, { body: `s${i}` }),
+    ),
+  );
+  await api.put(`/rooms/${enc(roomId)}/send/m.room.message/alone`, alice, { body: 'alone' });
+  const db = t.deps.database.db;
+  const { room_version } = await db
+    .selectFrom('rooms')
+    .select('room_version')
+    .where('room_id', '=', roomId)
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom('events')
+    .select(['event_id', 'json'])
+    .where('room_id', '=', roomId)
+    .execute();
+  assert.ok(
+    rows.length >= 27,
+    `create, power levels, join rules, name, joins and 21 messages: ${rows.length}`,
+  );
+  const publicKey = publicKeyFromSeed(t.signingKey.seed);
+  for (const { event_id, json } of rows) {
+    assert.ok(!json.includes(PENDING_SIGNATURE), `${event_id} was stored before its signature`);
+    const pdu = JSON.parse(json) as Pdu;
+    assert.ok(
+      verifyEventSignature(pdu, room_version, 'test.local', t.signingKey.keyId, publicKey),
+      `${event_id} carries a valid signature`,
+    );
+    const cached = await t.deps.rooms.store.getEvent(event_id);
+    assert.deepEqual(cached!.event.signatures, pdu.signatures, 'the event read back has the same signature');
+  }
 });
 
 test('send: a message that fails to commit fails alone; the messages built on it are built again', async () => {
