@@ -185,7 +185,7 @@ export async function membershipChanges(
 }
 
 const FIND_TXN = new HotStatement<{ event_id: string }>(
-  'select event_id from event_txns where user_id = ? and device_id = ? and endpoint = ? and txn_id = ?',
+  'select event_id from event_txns where txn_id = ? and user_id = ? and device_id = ? and endpoint = ?',
 );
 
 /** A client transaction: its id is scoped to the device and the endpoint it was sent to. */
@@ -198,12 +198,13 @@ export interface TxnKey {
 }
 
 export async function findTxnEvent(db: Kysely<Schema>, txn: TxnKey): Promise<string | undefined> {
-  const row = await FIND_TXN.first(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId]);
+  const row = await FIND_TXN.first(db, [txn.txnId, txn.userId, txn.deviceId, txn.endpoint]);
   return row?.event_id;
 }
 
 const RECORD_TXN = new HotStatement(
-  'insert into event_txns (user_id, device_id, endpoint, txn_id, event_id, created_ts) values (?, ?, ?, ?, ?, ?)',
+  `insert into event_txns (stream_ordering, txn_id, user_id, device_id, endpoint, event_id, created_ts)
+   values (?, ?, ?, ?, ?, ?, ?)`,
 );
 
 /**
@@ -213,10 +214,18 @@ const RECORD_TXN = new HotStatement(
 export async function recordTxn(
   db: Kysely<Schema>,
   txn: TxnKey,
-  eventId: string,
+  event: { eventId: string; streamOrdering: number },
   now: number,
 ): Promise<void> {
-  await RECORD_TXN.execute(db, [txn.userId, txn.deviceId, txn.endpoint, txn.txnId, eventId, now]);
+  await RECORD_TXN.execute(db, [
+    event.streamOrdering,
+    txn.txnId,
+    txn.userId,
+    txn.deviceId,
+    txn.endpoint,
+    event.eventId,
+    now,
+  ]);
 }
 
 /** The event closest in time to `ts` in a direction (for /timestamp_to_event). */

@@ -97,7 +97,31 @@ async function fillRoom(database: Database, roomId: string, firstOrdering: numbe
       .insertInto('event_push_actions')
       .values(actions.slice(i, i + 100))
       .execute();
+  const txns = rows.map((r, i) => ({
+    stream_ordering: r.stream_ordering,
+    txn_id: `t${i}`,
+    user_id: '@alice:hs',
+    device_id: 'DEV',
+    endpoint: `send/${roomId}/m.room.message`,
+    event_id: r.event_id,
+    created_ts: 1,
+  }));
+  for (let i = 0; i < txns.length; i += 100)
+    await db
+      .insertInto('event_txns')
+      .values(txns.slice(i, i + 100))
+      .execute();
   return ids;
+}
+
+/** The events of a room whose transaction ids are still stored. */
+async function txnEventIds(database: Database, roomId: string) {
+  const rows = await database.db
+    .selectFrom('event_txns')
+    .select('event_id')
+    .where('endpoint', '=', `send/${roomId}/m.room.message`)
+    .execute();
+  return new Set(rows.map((r) => r.event_id));
 }
 
 async function eventIdsIn(database: Database, table: 'event_search' | 'event_push_actions', roomId: string) {
@@ -126,6 +150,8 @@ testEachDatabase(
       assert.deepEqual([...(await eventIdsIn(database, table, ROOM))].sort(), kept, table);
       assert.equal((await eventIdsIn(database, table, OTHER)).size, MESSAGES + 1, table);
     }
+    assert.deepEqual([...(await txnEventIds(database, ROOM))].sort(), kept, 'transaction ids');
+    assert.equal((await txnEventIds(database, OTHER)).size, MESSAGES + 1, 'transaction ids');
   },
 );
 
@@ -155,6 +181,8 @@ testEachDatabase(
     assert.equal(counter.deletes.get('events'), 3);
     assert.equal(counter.deletes.get('event_search'), 2);
     assert.equal(counter.deletes.get('event_push_actions'), 2);
+    assert.equal((await txnEventIds(database, ROOM)).size, 0, 'transaction ids');
+    assert.equal((await txnEventIds(database, OTHER)).size, MESSAGES + 1, 'transaction ids');
     for (const table of ['event_search', 'event_push_actions'] as const) {
       assert.equal((await eventIdsIn(database, table, ROOM)).size, 0, table);
       assert.equal((await eventIdsIn(database, table, OTHER)).size, MESSAGES + 1, table);

@@ -18,7 +18,12 @@ const BATCH = 500;
  */
 async function deleteEventRows(trx: Kysely<Schema>, eventIds: readonly string[]): Promise<void> {
   await trx.deleteFrom('event_relations').where('event_id', 'in', eventIds).execute();
-  await trx.deleteFrom('event_txns').where('event_id', 'in', eventIds).execute();
+  await trx
+    .deleteFrom('event_txns')
+    .where('stream_ordering', 'in', (eb) =>
+      eb.selectFrom('events').select('stream_ordering').where('event_id', 'in', eventIds),
+    )
+    .execute();
   await trx.deleteFrom('events').where('event_id', 'in', eventIds).execute();
 }
 

@@ -60,6 +60,8 @@ export interface ForwardExtremitiesTable {
 }
 
 export interface EventTxnsTable {
+  /** events.stream_ordering of event_id: the table's key (one transaction per event). */
+  stream_ordering: number;
   user_id: string;
   device_id: string;
   /** What the transaction id is scoped to besides the device: `send/{roomId}/{type}`, `redact/{roomId}/{eventId}`. */

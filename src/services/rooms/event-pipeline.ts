@@ -362,7 +362,6 @@ export class EventPipeline {
     const epoch = pipeline?.epoch;
     const work = async (trx: Database['db']) => {
       if (flight && flight.epoch !== epoch) throw new ChainBroken();
-      if (txn) await recordTxn(trx, txn, event.event_id, clock());
       await extra?.(trx);
       let groupBefore = room.stateGroup;
       if (room.extremities.length === 0)
@@ -377,6 +376,7 @@ export class EventPipeline {
           )
         : groupBefore;
       const streamOrdering = await nextStreamPosition(trx, 'events');
+      if (txn) await recordTxn(trx, txn, { eventId: event.event_id, streamOrdering }, clock());
       stored = {
         event,
         streamOrdering,

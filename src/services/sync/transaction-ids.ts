@@ -9,14 +9,18 @@ export async function transactionIdsFor(
   deviceId: string | null,
   events: readonly StoredEvent[],
 ): Promise<ReadonlyMap<string, string>> {
-  const own = events.filter((e) => e.event.sender === userId).map((e) => e.event.event_id);
+  const own = events.filter((e) => e.event.sender === userId);
   if (own.length === 0 || deviceId === null) return new Map();
-  // Looked up by event (indexed) and matched to the device here: filtering on user and device in SQL
-  // lets SQLite pick the primary key and scan every transaction the device ever made.
+  // Looked up by stream ordering (the table's key) and matched to the device here: filtering on user and
+  // device in SQL could make the database walk the unique key instead.
   const rows = await db
     .selectFrom('event_txns')
     .select(['event_id', 'txn_id', 'user_id', 'device_id'])
-    .where('event_id', 'in', own)
+    .where(
+      'stream_ordering',
+      'in',
+      own.map((e) => e.streamOrdering),
+    )
     .execute();
   return new Map(
     rows.filter((r) => r.user_id === userId && r.device_id === deviceId).map((r) => [r.event_id, r.txn_id]),

@@ -21,6 +21,7 @@ import { searchRowids } from './0018-search-rowids.js';
 import { purgedRoomLeaves } from './0019-purged-room-leaves.js';
 import { pushActionsKey } from './0020-push-actions-key.js';
 import { authVersion } from './0021-auth-version.js';
+import { txnStreamKey } from './0022-txn-stream-key.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   purgedRoomLeaves,
   pushActionsKey,
   authVersion,
+  txnStreamKey,
 ];
