@@ -174,5 +174,4 @@ export function stopBackgroundJobs(deps: AppDeps): void {
   deps.media.repository.accessTimes.close();
   deps.roomAdmin.tasks.close();
   deps.pushActionsRetention.close();
-  void deps.rooms.pipeline.close();
 }

@@ -1,6 +1,6 @@
 // Event ids (rooms/v1-event-ids, v3 "Event IDs", v4-event-ids) and v12 room ids (appendices "Room IDs").
 import { encodeBase64, encodeBase64Url } from './base64.js';
-import { referenceHashWithRules, signEventInBackground, toPduWithRules } from './hashes.js';
+import { referenceHashWithRules, signEventWithReferenceHash, toPduWithRules } from './hashes.js';
 import { roomVersionRules, type RoomVersionRules } from './room-versions.js';
 import type { Pdu, RoomEvent } from './pdu/types.js';
 
@@ -66,24 +66,22 @@ export function toRoomEvent(pdu: Pdu | RoomEvent, roomVersion: string): RoomEven
 
 /**
  * Signs a new event of this server (signEvent) and gives it as a RoomEvent too, its id taken from the
- * reference hash made while hashing rather than serialising the event once more: the send path. The
- * signature is made by `sign` in the background (signEventInBackground): the event and PDU share one
- * `signatures` object, which holds a placeholder until `signed` resolves.
+ * reference hash made while signing rather than serialising the event once more: the send path.
  */
 export function signNewEvent(
   pdu: Pdu | RoomEvent,
   serverName: string,
   keyId: string,
-  sign: (bytes: Buffer) => Promise<string>,
+  seed: Uint8Array,
   roomVersion: string,
-): { pdu: Pdu; event: RoomEvent; signed: Promise<void> } {
+): { pdu: Pdu; event: RoomEvent } {
   const rules = roomVersionRules(roomVersion);
-  const made = signEventInBackground(pdu, serverName, keyId, sign, roomVersion);
+  const signed = signEventWithReferenceHash(pdu, serverName, keyId, seed, roomVersion);
   const id =
     rules.eventIdFormat === 'server-assigned'
-      ? carriedEventId(made.pdu, rules)
-      : eventIdFromHash(made.referenceHash, rules);
-  return { pdu: made.pdu, event: withIds(made.pdu, rules, id, pdu.room_id), signed: made.signed };
+      ? carriedEventId(signed.pdu, rules)
+      : eventIdFromHash(signed.referenceHash, rules);
+  return { pdu: signed.pdu, event: withIds(signed.pdu, rules, id, pdu.room_id) };
 }
 
 /** `carriedRoomId`: the room_id the event came with (toPdu drops a v12 create event's, see above). */

@@ -5,13 +5,7 @@ import { canonicalJson, type JsonObject } from './canonical-json.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { redactWithRules } from './redact.js';
 import { roomVersionRules, type RoomVersionRules } from './room-versions.js';
-import {
-  SIGNATURE_BASE64_LENGTH,
-  signableBytes,
-  signatureOfSignable,
-  verifyJsonSignature,
-  type Signatures,
-} from './signing.js';
+import { signableBytes, signatureOfSignable, verifyJsonSignature, type Signatures } from './signing.js';
 import type { Pdu, RoomEvent } from './pdu/types.js';
 
 // crypto.hash (one call, no Hash object) takes less than half the time of createHash().update().digest()
@@ -78,52 +72,33 @@ export function signEvent(
   seed: Uint8Array,
   roomVersion: string,
 ): Pdu {
-  const { hashed, bytes } = hashedForSigning(pdu, roomVersionRules(roomVersion));
-  return withSignature(hashed, serverName, keyId, signatureOfSignable(bytes, seed));
+  return signEventWithReferenceHash(pdu, serverName, keyId, seed, roomVersion).pdu;
 }
-
-/** The hashed PDU and the bytes its signature and reference hash both cover (its redacted form). */
-function hashedForSigning(pdu: Pdu | RoomEvent, rules: RoomVersionRules): { hashed: Pdu; bytes: Buffer } {
-  const hashed = addContentHash(toPduWithRules(pdu, rules));
-  return { hashed, bytes: signableBytes(redactWithRules(hashed, rules)) };
-}
-
-function withSignature(hashed: Pdu, serverName: string, keyId: string, signature: string): Pdu {
-  const existing: Signatures = hashed.signatures ?? {};
-  return {
-    ...hashed,
-    signatures: { ...existing, [serverName]: { ...existing[serverName], [keyId]: signature } },
-  };
-}
-
-/** Stands in for a signature still being made (signEventInBackground): as long as a real one. */
-export const PENDING_SIGNATURE = '-'.repeat(SIGNATURE_BASE64_LENGTH);
 
 /**
- * signEvent, also giving the event's reference hash, with the signature made by `sign` in the background
- * (services/rooms/batch-signer.ts): the send path. The redacted form that is signed, without `signatures` and
- * `unsigned`, is exactly what the reference hash covers, so its canonical JSON is made once for both (a
- * new event's id in v3+ is that hash), and the event id does not depend on the signature, only the stored
- * event does. The PDU comes back at once with PENDING_SIGNATURE where the signature goes, so its size is
- * already final; `signed` resolves once the real signature has replaced it in that same object. Nothing
- * may serialise the PDU (or a copy of it) before then.
+ * signEvent, also giving the signed event's reference hash. The redacted form that is signed, without
+ * `signatures` and `unsigned`, is exactly what the reference hash covers, so its canonical JSON is made
+ * once for both (a new event's id in v3+ is that hash): one serialisation fewer per event sent.
  */
-export function signEventInBackground(
+export function signEventWithReferenceHash(
   pdu: Pdu | RoomEvent,
   serverName: string,
   keyId: string,
-  sign: (bytes: Buffer) => Promise<string>,
+  seed: Uint8Array,
   roomVersion: string,
-): { pdu: Pdu; referenceHash: Uint8Array; signed: Promise<void> } {
-  const { hashed, bytes } = hashedForSigning(pdu, roomVersionRules(roomVersion));
-  const wire = withSignature(hashed, serverName, keyId, PENDING_SIGNATURE);
-  const ours = wire.signatures[serverName]!;
-  const signed = sign(bytes).then((signature) => {
-    ours[keyId] = signature;
-  });
-  // An event refused after it was built is never awaited: its failure must not be an unhandled rejection.
-  signed.catch(() => undefined);
-  return { pdu: wire, referenceHash: new Uint8Array(hash('sha256', bytes, 'buffer')), signed };
+): { pdu: Pdu; referenceHash: Uint8Array } {
+  const rules = roomVersionRules(roomVersion);
+  const hashed = addContentHash(toPduWithRules(pdu, rules));
+  const bytes = signableBytes(redactWithRules(hashed, rules));
+  const signature = signatureOfSignable(bytes, seed);
+  const existing: Signatures = hashed.signatures ?? {};
+  return {
+    pdu: {
+      ...hashed,
+      signatures: { ...existing, [serverName]: { ...existing[serverName], [keyId]: signature } },
+    },
+    referenceHash: new Uint8Array(hash('sha256', bytes, 'buffer')),
+  };
 }
 
 /**

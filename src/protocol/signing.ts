@@ -106,9 +106,6 @@ export function signatureOfSignable(bytes: Buffer, seed: Uint8Array): string {
   return encodeBase64(sign(null, bytes, privateKeyFromSeed(seed)));
 }
 
-/** An Ed25519 signature (64 bytes) in unpadded base64 is always this long. */
-export const SIGNATURE_BASE64_LENGTH = 86;
-
 export type Signatures = Record<string, Record<string, string>>;
 
 /** Returns a copy of `object` with this server's signature added, keeping any existing signatures. */

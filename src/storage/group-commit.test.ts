@@ -51,38 +51,6 @@ testEachDatabase('group commit: one failing write fails alone, the others commit
 });
 
 testEachDatabase(
-  'group commit: a write waits for its ready promise in its place; one whose promise rejects fails alone',
-  async ({ db }) => {
-    const commits = new GroupCommit(db);
-    let release!: () => void;
-    const slow = new Promise<void>((resolve) => (release = resolve));
-    let failedTold = 0;
-    const order: string[] = [];
-    const write = (name: string) => async (trx: typeof db) => {
-      order.push(name);
-      return nextStreamPosition(trx, 'events');
-    };
-    const first = commits.run(write('first'), undefined, slow);
-    const refused = commits.run(
-      write('refused'),
-      () => failedTold++,
-      Promise.reject(new Error('no signature')),
-    );
-    const refusal = assert.rejects(refused, /no signature/);
-    const last = commits.run(write('last'));
-    // Nothing commits while the first write's promise is pending, though the others are ready.
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    assert.deepEqual(order, []);
-    assert.equal(await currentStreamPosition(db, 'events'), 0);
-    release();
-    assert.deepEqual(await Promise.all([first, last]), [1, 2]);
-    await refusal;
-    assert.equal(failedTold, 1, 'the refused write is told it failed');
-    assert.deepEqual(order, ['first', 'last'], 'in the order queued; the refused one never ran');
-  },
-);
-
-testEachDatabase(
   'group commit: a batch takes its positions as one block per stream; a writer outside it still gets the next one',
   async ({ db }) => {
     const commits = new GroupCommit(db);

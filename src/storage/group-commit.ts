@@ -23,7 +23,6 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
   onFailure: (() => void) | undefined;
-  ready: Promise<unknown> | undefined;
 }
 
 export class GroupCommit {
@@ -40,15 +39,10 @@ export class GroupCommit {
    * Runs `work` in a transaction shared with other writes; resolves once that transaction committed.
    * `onFailure` is told, before anything else runs, when the write has failed for good (events of a room
    * sent one after another without waiting use it to stop those built on a failed one, event-pipeline.ts).
-   * With `ready`, the write waits for it before its batch's transaction begins (an event's signature,
-   * made off the event loop) and keeps its place in the queue meanwhile; should it reject, the write
-   * fails with its reason.
    */
-  run<T>(work: Work<T>, onFailure?: () => void, ready?: Promise<unknown>): Promise<T> {
-    // Its rejection is handled in whenReady, some turns from now: not an unhandled rejection meanwhile.
-    ready?.catch(() => undefined);
+  run<T>(work: Work<T>, onFailure?: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, onFailure, ready });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, onFailure });
       if (!this.draining) void this.drain();
     });
   }
@@ -68,29 +62,12 @@ export class GroupCommit {
           if (this.queue.length === queued || this.queue.length >= this.maxBatch) break;
           queued = this.queue.length;
         }
-        const batch = await this.whenReady(this.queue.splice(0, this.maxBatch));
+        const batch = this.queue.splice(0, this.maxBatch);
         await this.commit(batch);
       }
     } finally {
       this.draining = false;
     }
-  }
-
-  /** Waits for the writes' `ready` promises; fails those that rejected and gives back the rest, in order. */
-  private async whenReady(batch: Pending[]): Promise<Pending[]> {
-    if (batch.every((item) => item.ready === undefined)) return batch;
-    const failures = new Map<Pending, unknown>();
-    await Promise.all(
-      batch.flatMap((item) =>
-        item.ready ? [item.ready.catch((reason: unknown) => failures.set(item, reason))] : [],
-      ),
-    );
-    if (failures.size === 0) return batch;
-    for (const [item, reason] of failures) {
-      item.onFailure?.();
-      item.reject(reason);
-    }
-    return batch.filter((item) => !failures.has(item));
   }
 
   private async commit(batch: Pending[]): Promise<void> {

@@ -27,7 +27,6 @@ import { roomVersionRules } from '../../protocol/room-versions.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { ServerKeys } from '../server-keys/server-keys.js';
 import type { Notifier } from '../notifier.js';
-import { BatchSigner } from './batch-signer.js';
 import { KeyedLock } from './keyed-lock.js';
 import { ChainBroken, MAX_REBUILDS, QueuedSends, pipelinable, type RoomFlight } from './queued-sends.js';
 import type { RoomRuntime, RoomStore } from './room-store.js';
@@ -87,19 +86,8 @@ export class EventPipeline {
    */
   readonly beforeSend: ((draft: EventDraft) => Promise<void>)[] = [];
 
-  /** Signs new events, on a worker while many are sent. */
-  private readonly signer: BatchSigner;
-
   constructor(private readonly deps: PipelineDeps) {
     this.commits = new GroupCommit(deps.database.db);
-    this.signer = new BatchSigner((reason) =>
-      deps.logger.warn({ reason }, 'the signing worker failed; events are signed on the main thread'),
-    );
-  }
-
-  /** Stops the signing worker (signatures it owed are made here first). */
-  close(): Promise<void> {
-    return this.signer.close();
   }
 
   /**
@@ -191,12 +179,12 @@ export class EventPipeline {
       room = await rooms.runtime(draft.roomId);
       if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
     }
-    const built = await this.build(draft, room);
-    const authEvents = await rooms.stateEvents(room.state, authKeys(built.event, room));
-    const result = authorize(built.event, authEvents, room.roomVersion);
+    const event = await this.build(draft, room);
+    const authEvents = await rooms.stateEvents(room.state, authKeys(event, room));
+    const result = authorize(event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
     for (const check of this.beforeSend) await check(draft);
-    const { committed } = await this.persist(built, room, txn, undefined, {
+    const { committed } = await this.persist(event, room, txn, undefined, {
       flight,
       epoch,
       queued: pipelined,
@@ -242,8 +230,7 @@ export class EventPipeline {
       hashes: { sha256: '' },
       signatures: {},
     };
-    const built = this.finish(pdu, roomVersion);
-    const { event } = built;
+    const event = this.finish(pdu, roomVersion);
     const result = authorize(event, [], roomVersion);
     if (!result.allowed) throw new MatrixError(400, 'M_BAD_JSON', result.reason);
     const empty: RoomRuntime = {
@@ -257,7 +244,7 @@ export class EventPipeline {
       state: new Map(),
     };
     await this.lock.run(event.room_id, async () => {
-      const { committed } = await this.persist(built, empty, undefined, async (trx) => {
+      const { committed } = await this.persist(event, empty, undefined, async (trx) => {
         await insertRoom(trx, {
           roomId: event.room_id,
           roomVersion,
@@ -271,7 +258,7 @@ export class EventPipeline {
     return (await this.deps.rooms.runtime(event.room_id))!;
   }
 
-  private async build(draft: EventDraft, room: RoomRuntime): Promise<BuiltEvent> {
+  private async build(draft: EventDraft, room: RoomRuntime): Promise<RoomEvent> {
     const authEventIds = authEventTypes(
       { type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content },
       room.roomVersion,
@@ -304,30 +291,27 @@ export class EventPipeline {
     });
   }
 
-  /** Hashes the event and starts its signature (see signNewEvent); checks its format. */
-  private finish(pdu: Pdu, roomVersion: string): BuiltEvent {
+  private finish(pdu: Pdu, roomVersion: string): RoomEvent {
     const rules = roomVersionRules(roomVersion);
     const { serverKeys } = this.deps;
     const withId: Pdu =
       rules.eventIdFormat === 'server-assigned'
         ? { ...pdu, event_id: `$${randomId(24)}:${serverKeys.serverName}` }
         : pdu;
-    const { keyId, seed } = serverKeys.signingKey;
-    const built = signNewEvent(
+    const { pdu: signed, event } = signNewEvent(
       withId,
       serverKeys.serverName,
-      keyId,
-      (bytes) => this.signer.sign(bytes, seed),
+      serverKeys.signingKey.keyId,
+      serverKeys.signingKey.seed,
       roomVersion,
     );
-    const { pdu: signed, event } = built;
     const format = checkPduFormat(signed, roomVersion);
     if (!format.ok) {
       const size = Buffer.byteLength(canonicalJson(signed));
       if (size > MAX_PDU_BYTES) throw new MatrixError(413, 'M_TOO_LARGE', 'Event is too large');
       throw new MatrixError(400, 'M_BAD_JSON', format.reason);
     }
-    return { event, signed: built.signed };
+    return event;
   }
 
   /**
@@ -335,7 +319,7 @@ export class EventPipeline {
    * the event at once (the next event is built on it); otherwise only once it committed.
    */
   private async persist(
-    { event, signed }: BuiltEvent,
+    event: RoomEvent,
     room: RoomRuntime,
     txn: Txn | undefined,
     extra?: (trx: Database['db']) => Promise<void>,
@@ -345,11 +329,7 @@ export class EventPipeline {
     const isState = event.state_key !== undefined;
     const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
     const stateAfter = key ? new Map(room.state).set(key, event.event_id) : room.state;
-    // The stored PDU is serialised once its signature is in, before its batch's transaction begins.
-    let pduJson = '';
-    const ready = signed.then(() => {
-      pduJson = canonicalJson(toPdu(event, room.roomVersion));
-    });
+    const pduJson = canonicalJson(toPdu(event, room.roomVersion));
     const redacts = redactsOf(event, room);
     const derived: DerivedWrite[] = [];
     for (const rows of this.derived) {
@@ -417,7 +397,7 @@ export class EventPipeline {
       stateGroup: groupAfter,
       state: stateAfter,
     });
-    const committing = this.commits.run(work, onFailure, ready);
+    const committing = this.commits.run(work, onFailure);
     const queued = !!pipeline?.queued;
     if (queued && flight?.epoch === epoch) rooms.setRuntime(next());
     const committed = committing.then(() => {
@@ -440,12 +420,6 @@ export class EventPipeline {
     if (flight) this.inFlight.track(flight, event.room_id, committed, txn);
     return { committed };
   }
-}
-
-/** A new event, and the promise of its signature (the event holds a placeholder until it resolves). */
-interface BuiltEvent {
-  event: RoomEvent;
-  signed: Promise<void>;
 }
 
 /** The state keys an event's authorisation looks at: its auth events, plus the create event in v12. */
