@@ -218,3 +218,12 @@ test('a pathologically nested PDU is refused, not thrown', () => {
 test('an unknown room version is an error for the caller', () => {
   assert.throws(() => checkPduFormat(message('12'), '99'), /unsupported room version/);
 });
+
+test('a size the caller already measured (a new event, from its canonical JSON) is the one checked', () => {
+  const pdu = message('11');
+  const size = Buffer.byteLength(JSON.stringify(pdu));
+  assert.deepEqual(checkPduFormat(pdu, '11', size), { ok: true });
+  const result = checkPduFormat(pdu, '11', 65_537);
+  assert.equal(result.ok, false);
+  if (!result.ok) assert.match(result.reason, /65537 bytes, more than 65536/);
+});

@@ -165,7 +165,12 @@ function checkFields(pdu: Obj, rules: RoomVersionRules): void {
  * Checks a received or built PDU against its room version's event format. Pure: `pdu` is any parsed
  * JSON value, and a failure names the first problem found.
  */
-export function checkPduFormat(pdu: unknown, roomVersion: string): PduFormatResult {
+export function checkPduFormat(
+  pdu: unknown,
+  roomVersion: string,
+  /** The PDU's size in bytes when the caller already made its canonical JSON (a new event's). */
+  knownSize?: number,
+): PduFormatResult {
   const rules = roomVersionRules(roomVersion);
   try {
     if (!isObject(pdu)) fail('a PDU must be a JSON object');
@@ -174,7 +179,7 @@ export function checkPduFormat(pdu: unknown, roomVersion: string): PduFormatResu
     else checkJsonValue(pdu, '<pdu>');
     // Key order does not change the length, and strings escape the same way in both, so this is the
     // size of the canonical form without building it; it also copes with v1–v5 floats.
-    const size = byteLength(JSON.stringify(pdu));
+    const size = knownSize ?? byteLength(JSON.stringify(pdu));
     if (size > MAX_PDU_BYTES) fail(`the PDU is ${size} bytes, more than ${MAX_PDU_BYTES}`);
     return { ok: true };
   } catch (error) {

@@ -19,7 +19,7 @@ import { GroupCommit } from '../../storage/group-commit.js';
 import { authEventTypes, authorize } from '../../protocol/auth-rules/index.js';
 import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js';
 import { signNewEvent } from '../../protocol/event-id.js';
-import { referenceHash, toPdu } from '../../protocol/hashes.js';
+import { referenceHash } from '../../protocol/hashes.js';
 import { encodeBase64 } from '../../protocol/base64.js';
 import { checkPduFormat, MAX_PDU_BYTES } from '../../protocol/pdu/format.js';
 import { stateKeyOf, type EventReference, type Pdu, type RoomEvent } from '../../protocol/pdu/types.js';
@@ -179,12 +179,12 @@ export class EventPipeline {
       room = await rooms.runtime(draft.roomId);
       if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
     }
-    const event = await this.build(draft, room);
-    const authEvents = await rooms.stateEvents(room.state, authKeys(event, room));
-    const result = authorize(event, authEvents, room.roomVersion);
+    const built = await this.build(draft, room);
+    const authEvents = await rooms.stateEvents(room.state, authKeys(built.event, room));
+    const result = authorize(built.event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
     for (const check of this.beforeSend) await check(draft);
-    const { committed } = await this.persist(event, room, txn, undefined, {
+    const { committed } = await this.persist(built, room, txn, undefined, {
       flight,
       epoch,
       queued: pipelined,
@@ -230,7 +230,8 @@ export class EventPipeline {
       hashes: { sha256: '' },
       signatures: {},
     };
-    const event = this.finish(pdu, roomVersion);
+    const built = this.finish(pdu, roomVersion);
+    const { event } = built;
     const result = authorize(event, [], roomVersion);
     if (!result.allowed) throw new MatrixError(400, 'M_BAD_JSON', result.reason);
     const empty: RoomRuntime = {
@@ -244,7 +245,7 @@ export class EventPipeline {
       state: new Map(),
     };
     await this.lock.run(event.room_id, async () => {
-      const { committed } = await this.persist(event, empty, undefined, async (trx) => {
+      const { committed } = await this.persist(built, empty, undefined, async (trx) => {
         await insertRoom(trx, {
           roomId: event.room_id,
           roomVersion,
@@ -258,7 +259,7 @@ export class EventPipeline {
     return (await this.deps.rooms.runtime(event.room_id))!;
   }
 
-  private async build(draft: EventDraft, room: RoomRuntime): Promise<RoomEvent> {
+  private async build(draft: EventDraft, room: RoomRuntime): Promise<BuiltEvent> {
     const authEventIds = authEventTypes(
       { type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content },
       room.roomVersion,
@@ -291,7 +292,8 @@ export class EventPipeline {
     });
   }
 
-  private finish(pdu: Pdu, roomVersion: string): RoomEvent {
+  /** Hashes and signs the event and checks its format; gives it with the canonical JSON to store. */
+  private finish(pdu: Pdu, roomVersion: string): BuiltEvent {
     const rules = roomVersionRules(roomVersion);
     const { serverKeys } = this.deps;
     const withId: Pdu =
@@ -305,13 +307,15 @@ export class EventPipeline {
       serverKeys.signingKey.seed,
       roomVersion,
     );
-    const format = checkPduFormat(signed, roomVersion);
+    // The wire PDU is what is stored: its canonical JSON serves the size check and the events row.
+    const json = canonicalJson(signed);
+    const size = Buffer.byteLength(json);
+    const format = checkPduFormat(signed, roomVersion, size);
     if (!format.ok) {
-      const size = Buffer.byteLength(canonicalJson(signed));
       if (size > MAX_PDU_BYTES) throw new MatrixError(413, 'M_TOO_LARGE', 'Event is too large');
       throw new MatrixError(400, 'M_BAD_JSON', format.reason);
     }
-    return event;
+    return { event, json };
   }
 
   /**
@@ -319,7 +323,7 @@ export class EventPipeline {
    * the event at once (the next event is built on it); otherwise only once it committed.
    */
   private async persist(
-    event: RoomEvent,
+    { event, json: pduJson }: BuiltEvent,
     room: RoomRuntime,
     txn: Txn | undefined,
     extra?: (trx: Database['db']) => Promise<void>,
@@ -329,7 +333,6 @@ export class EventPipeline {
     const isState = event.state_key !== undefined;
     const key = isState ? stateKeyOf(event.type, event.state_key!) : undefined;
     const stateAfter = key ? new Map(room.state).set(key, event.event_id) : room.state;
-    const pduJson = canonicalJson(toPdu(event, room.roomVersion));
     const redacts = redactsOf(event, room);
     const derived: DerivedWrite[] = [];
     for (const rows of this.derived) {
@@ -420,6 +423,12 @@ export class EventPipeline {
     if (flight) this.inFlight.track(flight, event.room_id, committed, txn);
     return { committed };
   }
+}
+
+/** A new event and its wire PDU's canonical JSON, as stored. */
+interface BuiltEvent {
+  event: RoomEvent;
+  json: string;
 }
 
 /** The state keys an event's authorisation looks at: its auth events, plus the create event in v12. */
