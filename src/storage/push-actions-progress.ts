@@ -40,11 +40,14 @@ export async function initialPushActionsPosition(
   current: number,
   lookBack: number,
 ): Promise<number> {
-  const row = await db
-    .selectFrom('event_push_actions')
-    .select((eb) => eb.fn.max('stream_ordering').as('newest'))
-    .executeTakeFirst();
-  const newest = row?.newest == null ? 0 : Number(row.newest);
+  let newest = 0;
+  for (const table of ['event_push_actions', 'event_push_actions_recent'] as const) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.max('stream_ordering').as('newest'))
+      .executeTakeFirst();
+    if (row?.newest != null) newest = Math.max(newest, Number(row.newest));
+  }
   return Math.min(current, Math.max(newest, current - lookBack));
 }
 

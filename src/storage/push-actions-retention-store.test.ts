@@ -18,7 +18,7 @@ testEachDatabase(
     const rows: PushActionRow[] = [];
     for (let i = 1; i <= 1_203; i++) rows.push(row('@a:hs', '!r:hs', i));
     rows.push(row('@a:hs', '!other:hs', 2_000), row('@b:hs', '!r:hs', 5));
-    await insertPushActions(db, rows);
+    await insertPushActions(db, rows, { rotate: true });
     const owner = { userId: '@a:hs', roomId: '!r:hs' };
     assert.deepEqual(
       [

@@ -69,12 +69,12 @@ testEachDatabase('push actions: rows count per room and thread; a repeat is igno
   assert.equal(await counts(db, []), '');
   // More rows than one INSERT holds.
   const many = Array.from({ length: 1_201 }, (_, i) => ({ ...row(100 + i), userId: `@u${i}:hs` }));
-  await insertPushActions(db, many);
+  await insertPushActions(db, many, { rotate: true });
   const stored = await db
     .selectFrom('event_push_actions')
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirst();
-  assert.equal(Number(stored?.n), 4 + 1_201);
+  assert.equal(Number(stored?.n), 4 + 1_201, 'all moved out of the recent table');
 });
 
 testEachDatabase(
@@ -149,5 +149,49 @@ testEachDatabase(
     const after = await currentStreamPosition(db, 'account_data');
     assert.deepEqual(await pushRulesChangedBetween(db, before, after), [ALICE]);
     assert.deepEqual(await pushRulesChangedBetween(db, after, after), []);
+  },
+);
+
+testEachDatabase(
+  'push actions: new rows wait in the recent table and count from there; a move keeps every count',
+  async ({ db }) => {
+    const tableSizes = async () => {
+      const sizes: number[] = [];
+      for (const table of ['event_push_actions', 'event_push_actions_recent'] as const) {
+        const n = await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst();
+        sizes.push(Number(n?.n));
+      }
+      return sizes;
+    };
+    await insertPushActions(db, [row(1), row(2, 'main', true), row(3, '$root')]);
+    assert.deepEqual(await tableSizes(), [0, 3], 'written to the recent table only');
+    assert.equal(await counts(db), `${ROOM} $root 1/0, ${ROOM} main 2/1`);
+    // The move and later rows: some in each table, all counted, none twice.
+    await insertPushActions(db, [row(4)], { rotate: true });
+    await insertPushActions(db, [row(5, 'main', true), row(6, '$root')]);
+    assert.deepEqual(await tableSizes(), [4, 2]);
+    assert.equal(await counts(db), `${ROOM} $root 2/0, ${ROOM} main 4/2`);
+    // A row already moved, written again (an event evaluated twice), counts once, and is one row after
+    // the next move.
+    await insertPushActions(db, [row(2, 'main', true)]);
+    assert.equal(await counts(db), `${ROOM} $root 2/0, ${ROOM} main 4/2`);
+    await insertPushActions(db, [], { rotate: true });
+    assert.deepEqual(await tableSizes(), [6, 0]);
+    assert.equal(await counts(db), `${ROOM} $root 2/0, ${ROOM} main 4/2`);
+    // Receipts cut rows in either table; a redaction removes its rows from both.
+    await insertPushActions(db, [row(7)]);
+    await receipt(db, 'm.read', '', 4);
+    assert.equal(await counts(db), `${ROOM} $root 1/0, ${ROOM} main 2/1`);
+    await insertPushActions(db, [], {
+      remove: [
+        { roomId: ROOM, streamOrdering: 5, userIds: [ALICE] },
+        { roomId: ROOM, streamOrdering: 7, userIds: [ALICE] },
+      ],
+    });
+    assert.equal(await counts(db), `${ROOM} $root 1/0`);
+    assert.deepEqual(await tableSizes(), [5, 0]);
   },
 );

@@ -1,8 +1,13 @@
 // event_push_actions: the notifications push rules decided per user (written with each event), and the
 // unread counts /sync reads from them, cut at the user's read receipts.
+//
+// New rows go into event_push_actions_recent, ordered by stream ordering: the rows of a commit sit side
+// by side there. Every so often (the caller says when: services/push/notifications.ts) one transaction
+// moves them all into event_push_actions, which is keyed by user for the reads, in key order: each user's
+// page is then written once for many commits instead of once per commit. Reads look at both tables.
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
-import { HotStatement } from './hot-statement.js';
+import { HotStatement, isPostgres } from './hot-statement.js';
 import { advancePushActionsPosition } from './push-actions-progress.js';
 
 export interface PushActionRow {
@@ -25,7 +30,7 @@ function insertStatement(rows: number): HotStatement {
   let statement = inserts.get(rows);
   if (!statement) {
     statement = new HotStatement(
-      `insert into event_push_actions
+      `insert into event_push_actions_recent
          (room_id, user_id, event_id, stream_ordering, thread_id, notify, highlight)
        values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, 1, ?)').join(', ')}
        on conflict do nothing`,
@@ -42,19 +47,27 @@ export interface PushActionRemoval {
   userIds: readonly string[];
 }
 
+export interface PushActionWriteOptions {
+  /** Records that every event up to this stream position has its rows (push-actions-progress.ts). */
+  position?: number;
+  /** Rows of redacted events to delete. */
+  remove?: readonly PushActionRemoval[];
+  /** Moves every recent row into event_push_actions, after this write's (see the top of this file). */
+  rotate?: boolean;
+}
+
 /**
  * Stores notifications in one transaction; a repeat of the same (user, event) is ignored. `remove` deletes
  * the rows of redacted events after the new rows go in, so a redaction stored in the same batch as its
- * target leaves nothing behind. With `position`, the same transaction records that every event up to it
- * has its rows (push-actions-progress.ts).
+ * target leaves nothing behind.
  */
 export async function insertPushActions(
   db: Kysely<Schema>,
   rows: readonly PushActionRow[],
-  opts: { position?: number; remove?: readonly PushActionRemoval[] } = {},
+  opts: PushActionWriteOptions = {},
 ): Promise<void> {
   const remove = opts.remove ?? [];
-  if (rows.length === 0 && remove.length === 0 && opts.position === undefined) return;
+  if (rows.length === 0 && remove.length === 0 && opts.position === undefined && !opts.rotate) return;
   await db.transaction().execute((trx) => writePushActions(trx, rows, opts));
 }
 
@@ -62,10 +75,18 @@ export async function insertPushActions(
 export async function writePushActions(
   trx: Kysely<Schema>,
   rows: readonly PushActionRow[],
-  opts: { position?: number; remove?: readonly PushActionRemoval[] } = {},
+  opts: PushActionWriteOptions = {},
 ): Promise<void> {
-  // The key leads with the user: inserting in user order walks the B-tree once, front to back.
-  const sorted = [...rows].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  // The key leads with the stream ordering, then the user: in that order the B-tree is walked once.
+  const sorted = [...rows].sort((a, b) =>
+    a.streamOrdering !== b.streamOrdering
+      ? a.streamOrdering - b.streamOrdering
+      : a.userId < b.userId
+        ? -1
+        : a.userId > b.userId
+          ? 1
+          : 0,
+  );
   for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
     const part = sorted.slice(i, i + INSERT_CHUNK);
     const parameters: unknown[] = [];
@@ -76,15 +97,41 @@ export async function writePushActions(
   }
   for (const { roomId, streamOrdering, userIds } of opts.remove ?? []) {
     for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
-      await trx
-        .deleteFrom('event_push_actions')
-        .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
-        .where('room_id', '=', roomId)
-        .where('stream_ordering', '=', streamOrdering)
-        .execute();
+      for (const table of ['event_push_actions', 'event_push_actions_recent'] as const) {
+        await trx
+          .deleteFrom(table)
+          .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
+          .where('room_id', '=', roomId)
+          .where('stream_ordering', '=', streamOrdering)
+          .execute();
+      }
     }
   }
   if (opts.position !== undefined) await advancePushActionsPosition(trx, opts.position);
+  if (opts.rotate) await rotatePushActions(trx);
+}
+
+const COLUMNS = 'room_id, user_id, event_id, stream_ordering, thread_id, notify, highlight';
+
+/**
+ * Moves every row of event_push_actions_recent into event_push_actions, in that table's key order, inside
+ * the caller's transaction. On PostgreSQL other transactions may add rows meanwhile, so the rows moved are
+ * exactly the rows deleted (one statement); on SQLite the caller holds the only writer.
+ */
+export async function rotatePushActions(trx: Kysely<Schema>): Promise<void> {
+  if (isPostgres(trx)) {
+    await sql`with moved as (delete from event_push_actions_recent returning ${sql.raw(COLUMNS)})
+      insert into event_push_actions (${sql.raw(COLUMNS)})
+      select ${sql.raw(COLUMNS)} from moved order by user_id, room_id, stream_ordering
+      on conflict do nothing`.execute(trx);
+    return;
+  }
+  // "where true": SQLite would otherwise read the upsert's ON as part of the select.
+  await sql`insert into event_push_actions (${sql.raw(COLUMNS)})
+    select ${sql.raw(COLUMNS)} from event_push_actions_recent where true
+    order by user_id, room_id, stream_ordering
+    on conflict do nothing`.execute(trx);
+  await sql`delete from event_push_actions_recent`.execute(trx);
 }
 
 export const READ_RECEIPT_TYPES = ['m.read', 'm.read.private'] as const;
@@ -147,7 +194,8 @@ const COUNT_CHUNK = 100;
 /**
  * Unread notifications per room and thread: rows above the room's floor and above the user's receipt for
  * that thread ('main' for the main timeline, a root's event id for a thread). Rooms and threads with none
- * are absent.
+ * are absent. Both tables are read in one statement (one snapshot: a move between them is seen whole),
+ * and a row in both counts once.
  */
 export async function unreadCounts(
   db: Kysely<Schema>,
@@ -157,20 +205,22 @@ export async function unreadCounts(
   const out: UnreadCount[] = [];
   for (let i = 0; i < positions.length; i += COUNT_CHUNK) {
     const part = positions.slice(i, i + COUNT_CHUNK);
+    const rowsOf = (table: 'event_push_actions' | 'event_push_actions_recent') =>
+      db
+        .selectFrom(table)
+        .select(['room_id', 'user_id', 'thread_id', 'stream_ordering', 'highlight'])
+        .where('user_id', '=', userId)
+        .where((eb) =>
+          eb.or(part.map((p) => eb.and([eb('room_id', '=', p.roomId), eb('stream_ordering', '>', p.floor)]))),
+        );
     const rows = await db
-      .selectFrom('event_push_actions as a')
+      .selectFrom(rowsOf('event_push_actions').union(rowsOf('event_push_actions_recent')).as('a'))
       .select([
         'a.room_id',
         'a.thread_id',
         (eb) => eb.fn.countAll().as('notifications'),
         (eb) => eb.fn.sum<number>('a.highlight').as('highlights'),
       ])
-      .where('a.user_id', '=', userId)
-      .where((eb) =>
-        eb.or(
-          part.map((p) => eb.and([eb('a.room_id', '=', p.roomId), eb('a.stream_ordering', '>', p.floor)])),
-        ),
-      )
       .where(
         'a.stream_ordering',
         '>',

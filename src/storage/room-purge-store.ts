@@ -28,7 +28,7 @@ async function deleteEventRows(trx: Kysely<Schema>, eventIds: readonly string[])
 }
 
 /** Tables whose rows per room are only found by reading the whole table (see deleteEventRows). */
-const SCANNED_ROOM_TABLES = ['event_search', 'event_push_actions'] as const;
+const SCANNED_ROOM_TABLES = ['event_search', 'event_push_actions', 'event_push_actions_recent'] as const;
 
 /**
  * Removes every trace of a room: its events and what hangs off them, state groups, current state,

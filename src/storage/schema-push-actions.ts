@@ -16,4 +16,6 @@ export interface EventPushActionsTable {
 
 export interface PushActionTables {
   event_push_actions: EventPushActionsTable;
+  /** New rows, ordered by stream ordering, until moved into event_push_actions (push-actions-store.ts). */
+  event_push_actions_recent: EventPushActionsTable;
 }

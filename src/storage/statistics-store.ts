@@ -109,6 +109,10 @@ const ROOM_WEIGHTS: { table: string; query: string }[] = [
     table: 'event_push_actions',
     query: 'select room_id, count(*) as n from event_push_actions group by room_id',
   },
+  {
+    table: 'event_push_actions_recent',
+    query: 'select room_id, count(*) as n from event_push_actions_recent group by room_id',
+  },
   { table: 'receipts', query: 'select room_id, count(*) as n from receipts group by room_id' },
 ];
 

@@ -34,12 +34,19 @@ test('old notifications the user has read are swept; unread and recent ones stay
       assert.equal(res.status, 200, JSON.stringify(res.body));
       return res.body.rooms.join[roomId].unread_notifications as Record<string, number>;
     };
+    // Both tables: new rows wait in the recent one until they are moved (push-actions-store.ts).
     const rowsOf = async (user: TestUser) =>
       (
         await db
           .selectFrom('event_push_actions')
-          .select('event_id')
+          .select(['event_id', 'stream_ordering'])
           .where('user_id', '=', user.userId)
+          .unionAll(
+            db
+              .selectFrom('event_push_actions_recent')
+              .select(['event_id', 'stream_ordering'])
+              .where('user_id', '=', user.userId),
+          )
           .orderBy('stream_ordering')
           .execute()
       ).map((r) => r.event_id);

@@ -22,12 +22,12 @@ let txn = 0;
 /** Makes every insert into event_push_actions fail (a full disk, a broken table). */
 async function refuseNotifications(database: Database, engine: string): Promise<void> {
   if (engine === 'sqlite') {
-    await sql`create trigger refuse_push before insert on event_push_actions
+    await sql`create trigger refuse_push before insert on event_push_actions_recent
       begin select raise(abort, 'disk unavailable'); end`.execute(database.db);
   } else {
     await sql`create function refuse_push() returns trigger language plpgsql as
       $$ begin raise exception 'disk unavailable'; end $$`.execute(database.db);
-    await sql`create trigger refuse_push before insert on event_push_actions
+    await sql`create trigger refuse_push before insert on event_push_actions_recent
       for each row execute function refuse_push()`.execute(database.db);
   }
 }
@@ -172,6 +172,7 @@ test('a catch-up longer than one step (500 events) stores every lost notificatio
     const database = await openDatabase(scratch.config);
     try {
       await database.db.deleteFrom('event_push_actions').execute();
+      await database.db.deleteFrom('event_push_actions_recent').execute();
       await database.db.deleteFrom('server_metadata').where('key', '=', 'push_actions_position').execute();
     } finally {
       await database.close();

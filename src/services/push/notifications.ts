@@ -63,6 +63,12 @@ const POSITION_LAG = 100;
 const FIRST_LOOK_BACK = 10_000;
 /** How often rule changes made by other processes are looked for. */
 const RULES_CHECK_MS = 1_000;
+/**
+ * How often an event's transaction also moves the recent notification rows into the per-user table
+ * (push-actions-store.ts): reads scan the recent rows, so they must stay few (under bench/messaging.ts,
+ * ~600), while each move writes each notified user's page once for the commits since the last one.
+ */
+const ROTATE_MS = 100;
 
 export class Notifications implements DerivedRows {
   private readonly rulesets = new Lru<string, CompiledRuleset>(RULESET_CACHE);
@@ -81,6 +87,8 @@ export class Notifications implements DerivedRows {
    */
   private positionWritten: number | undefined;
   private readonly localSuffix: string;
+  /** When an event's write last moved the recent rows (performance.now()). */
+  private rotatedAt = -Infinity;
 
   constructor(private readonly deps: NotificationsDeps) {
     this.localSuffix = `:${deps.serverName}`;
@@ -114,7 +122,11 @@ export class Notifications implements DerivedRows {
           : undefined;
       if (rows.length === 0 && !removal && position === undefined) return;
       const ordered = rows.map((row) => ({ ...row, streamOrdering: stored.streamOrdering }));
-      await writePushActions(trx, ordered, { remove: removal ? [removal] : [], position });
+      const now = performance.now();
+      const rotate = now - this.rotatedAt >= ROTATE_MS;
+      // Should this transaction roll back, the rows move with a later one.
+      if (rotate) this.rotatedAt = now;
+      await writePushActions(trx, ordered, { remove: removal ? [removal] : [], position, rotate });
       // Should this transaction roll back, the position is merely written a little later.
       if (position !== undefined) this.positionWritten = position;
     };
@@ -174,7 +186,7 @@ export class Notifications implements DerivedRows {
         );
       }
     }
-    await insertPushActions(db, rows, { position: end, remove });
+    await insertPushActions(db, rows, { position: end, remove, rotate: true });
   }
 
   /**

@@ -13,7 +13,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
 import { PeriodicJob } from '../periodic-job.js';
-import { readFloors } from '../../storage/push-actions-store.js';
+import { insertPushActions, readFloors } from '../../storage/push-actions-store.js';
 import {
   deletePushActionsUpTo,
   pushActionOwnersAfter,
@@ -67,6 +67,8 @@ export class PushActionsRetention {
     const db = this.deps.database.db;
     const cutoff = await streamPositionBefore(db, this.deps.clock() - PUSH_ACTIONS_RETENTION_MS);
     if (cutoff <= 0) return 0;
+    // Rows not yet moved from the recent table (push-actions-store.ts) go where the sweep looks first.
+    await insertPushActions(db, [], { rotate: true });
     let deleted = 0;
     let after: PushActionsOwner | undefined;
     while (!this.job.closed) {

@@ -32,7 +32,7 @@ testEachDatabase(
       ('@a:hs', 'DEV', 'send/!r:hs/m.room.message', 't2', '$e2', 6),
       ('@a:hs', 'DEV', 'send/!r:hs/m.room.message', 'gone', '$purged', 6)`.execute(db);
 
-    const result = await migrate(database);
+    const result = await migrate(database, MIGRATIONS.slice(0, 22));
     assert.deepEqual(result.applied, ['22-txn-stream-key']);
     const rows = await db
       .selectFrom('event_txns')

@@ -22,6 +22,7 @@ import { purgedRoomLeaves } from './0019-purged-room-leaves.js';
 import { pushActionsKey } from './0020-push-actions-key.js';
 import { authVersion } from './0021-auth-version.js';
 import { txnStreamKey } from './0022-txn-stream-key.js';
+import { pushActionsRecent } from './0023-push-actions-recent.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pushActionsKey,
   authVersion,
   txnStreamKey,
+  pushActionsRecent,
 ];
