@@ -4,7 +4,8 @@
 //     beside the same loop with an empty ruleset (the floor: one PushEvent, 1,000 calls that match nothing)
 //     and beside compiling every ruleset afresh per message (what the ruleset cache saves);
 //   - Notifications.evaluate() on a real room (room facts from the state cache, rulesets cached), CPU time;
-//   - storing the ~1,000 rows of one message in one transaction, beside persisting the message itself;
+//   - storing the ~1,000 rows of one message in one transaction, and moving them from the recent table
+//     into the per-user one, beside persisting the message itself;
 //   - the first evaluation with a cold ruleset cache (1,000 rulesets loaded in batches and compiled).
 // Run: node --import tsx bench/push-rules.ts   (about half a minute; SQLite, or PostgreSQL when
 // HEARTH_TEST_POSTGRES_URL is set; BENCH_MESSAGES sets the number of messages, 200 by default)
@@ -161,6 +162,7 @@ async function roomEvaluation(): Promise<void> {
     const evaluateWall: number[] = [];
     const evaluateCpu: number[] = [];
     const store: number[] = [];
+    const move: number[] = [];
     let rowsPerMessage = 0;
     for (let i = 1; i <= MESSAGES; i++) {
       started = performance.now();
@@ -175,6 +177,10 @@ async function roomEvaluation(): Promise<void> {
       started = performance.now();
       await insertPushActions(database.db, rows);
       store.push(performance.now() - started);
+      // The server moves the recent rows every 100 ms (push-actions-store.ts): here after each message.
+      started = performance.now();
+      await insertPushActions(database.db, [], { rotate: true });
+      move.push(performance.now() - started);
       rowsPerMessage = rows.length;
     }
     const persistMedian = summary(persist).median;
@@ -182,6 +188,7 @@ async function roomEvaluation(): Promise<void> {
     line('Notifications.evaluate(), wall', evaluateWall, persistMedian);
     line('Notifications.evaluate(), CPU', evaluateCpu, persistMedian);
     line(`storing ${rowsPerMessage} rows in one transaction`, store, persistMedian);
+    line(`moving them into the per-user table`, move, persistMedian);
   } finally {
     await t.close();
   }
