@@ -1,7 +1,6 @@
-// Creates local events: builds a full PDU (prev_events, auth_events, depth, hashes, signature), checks its
-// format, authorises it with the room version's rules, and persists it with its state group, all under
-// the room's lock; the client hears of it only after the transaction commits.
-import { randomBytes } from 'node:crypto';
+// Creates local events: has them built as full PDUs (event-builder.ts), authorises them with the room
+// version's rules, and persists each with its state group, all under the room's lock; the client hears
+// of it only after the transaction commits.
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/database.js';
 import {
@@ -16,30 +15,19 @@ import { createStateGroup, updateCurrentState } from '../../storage/state-store.
 import { insertRoom, replaceForwardExtremities } from '../../storage/rooms-store.js';
 import { nextStreamPosition } from '../../storage/streams.js';
 import { GroupCommit } from '../../storage/group-commit.js';
-import { authEventTypes, authorize } from '../../protocol/auth-rules/index.js';
-import { canonicalJson, type JsonObject } from '../../protocol/canonical-json.js';
-import { signNewEvent } from '../../protocol/event-id.js';
-import { referenceHash } from '../../protocol/hashes.js';
-import { encodeBase64 } from '../../protocol/base64.js';
-import { checkPduFormat, MAX_PDU_BYTES } from '../../protocol/pdu/format.js';
-import { stateKeyOf, type EventReference, type Pdu, type RoomEvent } from '../../protocol/pdu/types.js';
+import { authorize } from '../../protocol/auth-rules/index.js';
+import type { JsonObject } from '../../protocol/canonical-json.js';
+import { stateKeyOf, type Pdu, type RoomEvent } from '../../protocol/pdu/types.js';
 import { roomVersionRules } from '../../protocol/room-versions.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { ServerKeys } from '../server-keys/server-keys.js';
 import type { Notifier } from '../notifier.js';
+import { authKeys, EventBuilder, type BuiltEvent, type EventDraft } from './event-builder.js';
 import { KeyedLock } from './keyed-lock.js';
 import { ChainBroken, MAX_REBUILDS, QueuedSends, pipelinable, type RoomFlight } from './queued-sends.js';
 import type { RoomRuntime, RoomStore } from './room-store.js';
 
-export interface EventDraft {
-  roomId: string;
-  type: string;
-  sender: string;
-  content: JsonObject;
-  stateKey?: string;
-  redacts?: string;
-}
-
+export type { EventDraft } from './event-builder.js';
 export type { TxnKey as Txn } from '../../storage/events-store.js';
 
 /** Writes rows derived from an event inside the event's own transaction; may run twice (group-commit.ts). */
@@ -66,12 +54,8 @@ export interface PipelineDeps {
 
 export class EventPipeline {
   private readonly lock = new KeyedLock();
-  /**
-   * From room version 12 the room id is the create event's hash, so two creates by one user with the same
-   * content in the same millisecond would name the same room. Create events therefore get strictly
-   * increasing timestamps in this process.
-   */
-  private lastCreateTs = 0;
+  /** Builds the events: full PDUs, signed and checked (event-builder.ts). */
+  private readonly builder: EventBuilder;
   /** Events of different rooms persisted at the same time share one commit. */
   private readonly commits: GroupCommit;
   /** Per room, the events queued without the room's lock held to their commit (see send). */
@@ -88,6 +72,7 @@ export class EventPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.commits = new GroupCommit(deps.database.db);
+    this.builder = new EventBuilder(deps);
   }
 
   /**
@@ -179,7 +164,7 @@ export class EventPipeline {
       room = await rooms.runtime(draft.roomId);
       if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
     }
-    const built = await this.build(draft, room);
+    const built = await this.builder.build(draft, room);
     const authEvents = await rooms.stateEvents(room.state, authKeys(built.event, room));
     const result = authorize(built.event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
@@ -214,30 +199,14 @@ export class EventPipeline {
     content: JsonObject,
     isPublic: boolean,
   ): Promise<RoomRuntime> {
-    const rules = roomVersionRules(roomVersion);
-    const pdu: Pdu = {
-      ...(rules.roomIdFromCreateEvent
-        ? {}
-        : { room_id: `!${randomId(18)}:${this.deps.serverKeys.serverName}` }),
-      type: 'm.room.create',
-      state_key: '',
-      sender,
-      content,
-      prev_events: [],
-      auth_events: [],
-      depth: 1,
-      origin_server_ts: (this.lastCreateTs = Math.max(this.deps.clock(), this.lastCreateTs + 1)),
-      hashes: { sha256: '' },
-      signatures: {},
-    };
-    const built = this.finish(pdu, roomVersion);
+    const built = this.builder.createEvent(sender, roomVersion, content);
     const { event } = built;
     const result = authorize(event, [], roomVersion);
     if (!result.allowed) throw new MatrixError(400, 'M_BAD_JSON', result.reason);
     const empty: RoomRuntime = {
       roomId: event.room_id,
       roomVersion,
-      rules,
+      rules: roomVersionRules(roomVersion),
       createEventId: event.event_id,
       extremities: [],
       depth: 0,
@@ -257,65 +226,6 @@ export class EventPipeline {
       await committed;
     });
     return (await this.deps.rooms.runtime(event.room_id))!;
-  }
-
-  private async build(draft: EventDraft, room: RoomRuntime): Promise<BuiltEvent> {
-    const authEventIds = authEventTypes(
-      { type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content },
-      room.roomVersion,
-    ).flatMap(([type, stateKey]) => room.state.get(stateKeyOf(type, stateKey)) ?? []);
-    const pdu: Pdu = {
-      room_id: draft.roomId,
-      type: draft.type,
-      ...(draft.stateKey === undefined ? {} : { state_key: draft.stateKey }),
-      sender: draft.sender,
-      content: draft.content,
-      ...(draft.redacts === undefined ? {} : { redacts: draft.redacts }),
-      prev_events: await this.references(room.extremities, room),
-      auth_events: await this.references([...new Set(authEventIds)], room),
-      depth: room.depth + 1,
-      origin_server_ts: this.deps.clock(),
-      hashes: { sha256: '' },
-      signatures: {},
-    };
-    return this.finish(pdu, room.roomVersion);
-  }
-
-  /** v1–v2 reference events as [id, {sha256: reference hash}] pairs; later versions by id alone. */
-  private async references(eventIds: string[], room: RoomRuntime): Promise<EventReference[]> {
-    if (room.rules.eventIdFormat !== 'server-assigned') return eventIds;
-    const events = await this.deps.rooms.getEvents(eventIds);
-    return eventIds.map((id) => {
-      const stored = events.get(id);
-      if (!stored) throw new Error(`referenced event ${id} is missing`);
-      return [id, { sha256: encodeBase64(referenceHash(stored.event, room.roomVersion)) }];
-    });
-  }
-
-  /** Hashes and signs the event and checks its format; gives it with the canonical JSON to store. */
-  private finish(pdu: Pdu, roomVersion: string): BuiltEvent {
-    const rules = roomVersionRules(roomVersion);
-    const { serverKeys } = this.deps;
-    const withId: Pdu =
-      rules.eventIdFormat === 'server-assigned'
-        ? { ...pdu, event_id: `$${randomId(24)}:${serverKeys.serverName}` }
-        : pdu;
-    const { pdu: signed, event } = signNewEvent(
-      withId,
-      serverKeys.serverName,
-      serverKeys.signingKey.keyId,
-      serverKeys.signingKey.seed,
-      roomVersion,
-    );
-    // The wire PDU is what is stored: its canonical JSON serves the size check and the events row.
-    const json = canonicalJson(signed);
-    const size = Buffer.byteLength(json);
-    const format = checkPduFormat(signed, roomVersion, size);
-    if (!format.ok) {
-      if (size > MAX_PDU_BYTES) throw new MatrixError(413, 'M_TOO_LARGE', 'Event is too large');
-      throw new MatrixError(400, 'M_BAD_JSON', format.reason);
-    }
-    return { event, json };
   }
 
   /**
@@ -425,19 +335,6 @@ export class EventPipeline {
   }
 }
 
-/** A new event and its wire PDU's canonical JSON, as stored. */
-interface BuiltEvent {
-  event: RoomEvent;
-  json: string;
-}
-
-/** The state keys an event's authorisation looks at: its auth events, plus the create event in v12. */
-function authKeys(event: RoomEvent, room: RoomRuntime): string[] {
-  const keys = authEventTypes(event, room.roomVersion).map(([type, stateKey]) => stateKeyOf(type, stateKey));
-  keys.push(stateKeyOf('m.room.create', ''));
-  return [...new Set(keys)];
-}
-
 /** The event a redaction redacts: top-level `redacts` before v11, content.redacts from v11. */
 export function redactsOf(
   event: RoomEvent | Pdu,
@@ -446,9 +343,4 @@ export function redactsOf(
   if (event.type !== 'm.room.redaction') return undefined;
   const value = room.rules.updatedRedactionRules ? event.content.redacts : event.redacts;
   return typeof value === 'string' ? value : undefined;
-}
-
-function randomId(length: number): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  return Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join('');
 }
