@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { HotStatement } from './hot-statement.js';
 import type { Schema } from './schema.js';
+import { PUSH_ACTION_TABLES } from './schema-push-actions.js';
 import { EVENT_COLUMNS, rowToStoredEvent, type StoredEvent } from './events-store.js';
 
 const KEY = 'push_actions_position';
@@ -41,7 +42,7 @@ export async function initialPushActionsPosition(
   lookBack: number,
 ): Promise<number> {
   let newest = 0;
-  for (const table of ['event_push_actions', 'event_push_actions_recent'] as const) {
+  for (const table of PUSH_ACTION_TABLES) {
     const row = await db
       .selectFrom(table)
       .select((eb) => eb.fn.max('stream_ordering').as('newest'))

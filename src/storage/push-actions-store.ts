@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { HotStatement, isPostgres } from './hot-statement.js';
 import { advancePushActionsPosition } from './push-actions-progress.js';
+import { PUSH_ACTION_TABLES } from './schema-push-actions.js';
 
 export interface PushActionRow {
   roomId: string;
@@ -97,7 +98,7 @@ export async function writePushActions(
   }
   for (const { roomId, streamOrdering, userIds } of opts.remove ?? []) {
     for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
-      for (const table of ['event_push_actions', 'event_push_actions_recent'] as const) {
+      for (const table of PUSH_ACTION_TABLES) {
         await trx
           .deleteFrom(table)
           .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
@@ -205,7 +206,7 @@ export async function unreadCounts(
   const out: UnreadCount[] = [];
   for (let i = 0; i < positions.length; i += COUNT_CHUNK) {
     const part = positions.slice(i, i + COUNT_CHUNK);
-    const rowsOf = (table: 'event_push_actions' | 'event_push_actions_recent') =>
+    const rowsOf = (table: (typeof PUSH_ACTION_TABLES)[number]) =>
       db
         .selectFrom(table)
         .select(['room_id', 'user_id', 'thread_id', 'stream_ordering', 'highlight'])

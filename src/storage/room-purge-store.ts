@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { recordPurgedRoomLeaves } from './purged-room-leaves-store.js';
+import { PUSH_ACTION_TABLES } from './schema-push-actions.js';
 
 const BATCH = 500;
 
@@ -28,7 +29,7 @@ async function deleteEventRows(trx: Kysely<Schema>, eventIds: readonly string[])
 }
 
 /** Tables whose rows per room are only found by reading the whole table (see deleteEventRows). */
-const SCANNED_ROOM_TABLES = ['event_search', 'event_push_actions', 'event_push_actions_recent'] as const;
+const SCANNED_ROOM_TABLES = ['event_search', ...PUSH_ACTION_TABLES] as const;
 
 /**
  * Removes every trace of a room: its events and what hangs off them, state groups, current state,

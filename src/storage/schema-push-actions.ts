@@ -14,6 +14,9 @@ export interface EventPushActionsTable {
   highlight: number;
 }
 
+/** Both tables of notification rows: every read and delete of the rows looks at both. */
+export const PUSH_ACTION_TABLES = ['event_push_actions', 'event_push_actions_recent'] as const;
+
 export interface PushActionTables {
   event_push_actions: EventPushActionsTable;
   /** New rows, ordered by stream ordering, until moved into event_push_actions (push-actions-store.ts). */
