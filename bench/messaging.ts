@@ -9,7 +9,7 @@
 // client in the same run. Run: node --import tsx bench/messaging.ts  (about two minutes)
 import { execFileSync, spawn } from 'node:child_process';
 import { Agent, get as httpGet, request as httpRequest } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -176,6 +176,8 @@ listeners:
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       });
+      // BENCH_KEEP=FILE keeps a copy of it (to look at where its pages went, with SQLite's dbstat).
+      if (process.env.BENCH_KEEP) await copyFile(join(dir, 'hs.db'), process.env.BENCH_KEEP);
       await rm(dir, { recursive: true, force: true });
     },
   };

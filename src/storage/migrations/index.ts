@@ -23,6 +23,7 @@ import { pushActionsKey } from './0020-push-actions-key.js';
 import { authVersion } from './0021-auth-version.js';
 import { txnStreamKey } from './0022-txn-stream-key.js';
 import { pushActionsRecent } from './0023-push-actions-recent.js';
+import { memberHistoryPartial } from './0024-member-history-partial.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   authVersion,
   txnStreamKey,
   pushActionsRecent,
+  memberHistoryPartial,
 ];
