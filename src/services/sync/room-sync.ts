@@ -63,19 +63,34 @@ export class RoomSync {
     const first = window[0];
     const startPosition = first ? first.streamOrdering - 1 : req.upTo;
     const prevBatch = formatEventsToken(startPosition);
+    const summary = await this.summary(req);
+    const heroes = req.stateFilter.lazyLoadMembers ? (summary['m.heroes'] as string[] | undefined) : [];
 
-    // State: everything at the start of the timeline for a full sync; what changed since otherwise.
+    // State: as it stood at the start of the timeline sent (sync.yaml, `state`), that is before its
+    // first event that passed history visibility and the filter. Events the timeline leaves out (what
+    // preceded the user's join in a "joined" room, types the filter drops) would then reach the client
+    // nowhere, so as Synapse the state at the end stands in for every key the timeline does not set.
+    // Everything for a full sync; what changed since the token otherwise.
     let stateEvents: StoredEvent[] = [];
-    const stateAtStart = first
-      ? await store.stateAtGroup(first.stateGroupBefore)
+    const start = visible[0];
+    const stateAtStart = start
+      ? await store.stateAtGroup(start.stateGroupBefore)
       : await this.stateAt(req.roomId, req.upTo);
-    if (req.fullState || req.since === 0) {
-      stateEvents = await this.pick(stateAtStart, new Map(), req, visible);
-    } else if (limited) {
-      const stateAtSince = await this.stateAt(req.roomId, req.since);
-      stateEvents = await this.pick(stateAtStart, stateAtSince, req, visible);
+    const lazy = { heroes: new Set(heroes ?? []), gap: false };
+    const hidden = visible.length < window.length;
+    if (req.fullState || req.since === 0 || limited || hidden) {
+      const last = window[window.length - 1];
+      const stateAtEnd = hidden && last ? await store.stateAtGroup(last.stateGroupAfter) : stateAtStart;
+      const beside = stateBesideTimeline(stateAtStart, stateAtEnd, visible);
+      stateEvents =
+        req.fullState || req.since === 0
+          ? await this.pick(beside, new Map(), req, visible, lazy)
+          : await this.pick(beside, await this.stateAt(req.roomId, req.since), req, visible, {
+              ...lazy,
+              gap: true,
+            });
     } else if (req.stateFilter.lazyLoadMembers) {
-      stateEvents = await this.lazyMembers(stateAtStart, req, visible);
+      stateEvents = await this.lazyMembers(stateAtStart, req, visible, lazy.heroes);
     }
     stateEvents = this.withoutHeldMembers(stateEvents, visible, req);
     const transactionIds = await req.transactionIds(visible);
@@ -91,7 +106,7 @@ export class RoomSync {
         prev_batch: prevBatch,
       },
       state: { events: await formatter.format(stateEvents, { now: req.now, omitRoomId: true }) },
-      summary: await this.summary(req),
+      summary,
       changed: fetched.length > 0 || req.since === 0,
     };
   }
@@ -139,23 +154,33 @@ export class RoomSync {
     return last ? this.rooms.store.stateAtGroup(last.stateGroupAfter) : new Map();
   }
 
-  /** State entries of `now` that differ from `before`, narrowed by the state filter and lazy loading. */
+  /**
+   * State entries of `now` that differ from `before`, narrowed by the state filter and lazy loading.
+   * `lazy.gap`: `before` is the state at the token of an incremental sync, and what lies between is a gap.
+   */
   private async pick(
     now: ReadonlyMap<string, string>,
     before: ReadonlyMap<string, string>,
     req: RoomSyncRequest,
     timeline: readonly StoredEvent[],
+    lazy: { heroes: ReadonlySet<string>; gap: boolean },
   ): Promise<StoredEvent[]> {
-    const lazy = req.stateFilter.lazyLoadMembers;
+    const lazyLoad = req.stateFilter.lazyLoadMembers;
     const senders = new Set(timeline.map((e) => e.event.sender));
     const ids: string[] = [];
     for (const [key, id] of now) {
       const changed = before.get(key) !== id;
-      if (lazy && key.startsWith('m.room.member\u0000')) {
-        // Lazy loading: the members of the timeline's senders, whether or not they changed (the device
-        // may never have been sent them), and the user's own when it changed; no one else's.
+      if (lazyLoad && key.startsWith('m.room.member\u0000')) {
+        // Lazy loading (sync.yaml, `lazy_load_members`, `m.heroes`): the members of the timeline's
+        // senders and the room's heroes, whether or not they changed (the device may never have been sent
+        // them); the user's own when it changed; and, after a gap, every member event in it.
         const member = key.slice('m.room.member\u0000'.length);
-        if (senders.has(member) || (member === req.userId && changed)) ids.push(id);
+        if (
+          senders.has(member) ||
+          lazy.heroes.has(member) ||
+          (changed && (member === req.userId || lazy.gap))
+        )
+          ids.push(id);
         continue;
       }
       if (changed) ids.push(id);
@@ -168,9 +193,10 @@ export class RoomSync {
     state: ReadonlyMap<string, string>,
     req: RoomSyncRequest,
     timeline: readonly StoredEvent[],
+    heroes: ReadonlySet<string>,
   ): Promise<StoredEvent[]> {
     const inTimeline = new Set(timeline.map((e) => e.event.event_id));
-    const ids = [...new Set(timeline.map((e) => e.event.sender))].flatMap((s) => {
+    const ids = [...new Set([...timeline.map((e) => e.event.sender), ...heroes])].flatMap((s) => {
       const id = state.get(stateKeyOf('m.room.member', s));
       return id && !inTimeline.has(id) ? [id] : [];
     });
@@ -193,12 +219,15 @@ export class RoomSync {
     // Heroes are the first joined or invited members other than the user; in a room they are alone in,
     // those who left, so that clients can name it "Empty room (was …)".
     const others = (ids: readonly string[]) => ids.filter((u) => u !== req.userId).slice(0, 5);
-    const heroes = others(members.heroCandidates);
-    return {
-      'm.heroes': heroes.length > 0 ? heroes : others(members.formerMembers),
+    const counts = {
       'm.joined_member_count': members.joined,
       'm.invited_member_count': members.invited,
     };
+    // A room with a name or an alias is called by it: m.heroes is only required without (sync.yaml), and
+    // leaving it out spares lazy-loading clients the heroes' member events, as Synapse does.
+    if (members.named) return counts;
+    const heroes = others(members.heroCandidates);
+    return { 'm.heroes': heroes.length > 0 ? heroes : others(members.formerMembers), ...counts };
   }
 
   private async memberSummary(state: ReadonlyMap<string, string>): Promise<MemberSummary> {
@@ -211,7 +240,20 @@ export class RoomSync {
         .filter((m) => kinds.includes(m.event.content.membership as string))
         .map((m) => m.event.state_key!);
     const present = withMembership('join', 'invite');
+    const naming = [
+      ['m.room.name', 'name'],
+      ['m.room.canonical_alias', 'alias'],
+    ].flatMap(([type, field]) => {
+      const id = state.get(stateKeyOf(type!, ''));
+      return id ? [{ id, field: field! }] : [];
+    });
+    const namingEvents = await this.rooms.store.getEvents(naming.map((n) => n.id));
+    const named = naming.some(({ id, field }) => {
+      const value = namingEvents.get(id)?.event.content[field];
+      return typeof value === 'string' && value !== '';
+    });
     return {
+      named,
       joined: members.filter((m) => m.event.content.membership === 'join').length,
       invited: members.filter((m) => m.event.content.membership === 'invite').length,
       // Six, so that five remain after leaving out the user who syncs.
@@ -221,7 +263,28 @@ export class RoomSync {
   }
 }
 
+/**
+ * The state to send with a timeline: per key, the value at its end unless the timeline itself sets it
+ * (then the value at its start, which the timeline's events move on from).
+ */
+function stateBesideTimeline(
+  atStart: ReadonlyMap<string, string>,
+  atEnd: ReadonlyMap<string, string>,
+  timeline: readonly StoredEvent[],
+): ReadonlyMap<string, string> {
+  if (atStart === atEnd) return atStart;
+  const inTimeline = new Set(timeline.map((e) => e.event.event_id));
+  const beside = new Map<string, string>();
+  for (const [key, id] of atEnd) {
+    const value = inTimeline.has(id) ? atStart.get(key) : id;
+    if (value !== undefined && !inTimeline.has(value)) beside.set(key, value);
+  }
+  return beside;
+}
+
 interface MemberSummary {
+  /** Whether the room has a non-empty name or canonical alias. */
+  named: boolean;
   joined: number;
   invited: number;
   heroCandidates: string[];

@@ -20,6 +20,7 @@ import {
   type SyncFilter,
 } from './filter.js';
 import { RoomSync } from './room-sync.js';
+import { roomsJoinedInWindow } from './membership-window.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { purgedRoomLeaveEntries } from './purged-leaves.js';
@@ -160,13 +161,14 @@ export class SyncService {
     const changes = initial ? [] : await membershipChanges(db, req.userId, since.events, now.events);
     const changedRooms = new Map<string, StoredEvent>();
     for (const change of changes) changedRooms.set(change.event.room_id, change);
+    const joinedSince = await roomsJoinedInWindow(this.deps.rooms.store, req.userId, changes);
     const active = initial ? new Set<string>() : await roomsWithNewEvents(db, since.events, now.events);
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
     const ephemeral = await ephemeralByRoom(this.deps.database, this.deps.typing, {
       userId: req.userId,
       rooms: current
         .filter((r) => r.membership === 'join' && wanted(r.roomId))
-        .map((r) => ({ roomId: r.roomId, full: initial || changedRooms.has(r.roomId) })),
+        .map((r) => ({ roomId: r.roomId, full: initial || joinedSince.has(r.roomId) })),
       since,
       upTo: now,
       filter: roomFilter.ephemeral,
@@ -199,7 +201,7 @@ export class SyncService {
       ) {
         if (forgotten.has(roomId) && membership !== 'join') continue;
         // A room joined since the token is new to the client: send it whole.
-        const newlyJoined = membership === 'join' && change !== undefined && !initial;
+        const newlyJoined = membership === 'join' && joinedSince.has(roomId);
         const section = await this.roomSync.sync({
           roomId,
           userId: req.userId,

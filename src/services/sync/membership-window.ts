@@ -1,0 +1,41 @@
+// What a user's membership events since a sync token mean for each room: which rooms the user joined
+// in that window (the client knows nothing of them, so they are sent whole) as opposed to rooms the user
+// stayed in while changing their own member event (a new display name or avatar, which the server writes
+// into every joined room: those rooms are sent as usual, with the change in their timelines).
+import { stateKeyOf } from '../../protocol/pdu/types.js';
+import type { StoredEvent } from '../../storage/events-store.js';
+import type { RoomStore } from '../rooms/room-store.js';
+
+const membershipOf = (e: StoredEvent | undefined): unknown => e?.event.content.membership;
+
+/**
+ * The rooms among `changes` (the user's member events in the window, oldest first) that the user is
+ * joined to at its end and was not joined to throughout it: not joined just before its first change, or
+ * away (left, banned, invited again) at some point within it. As Synapse, a leave and re-join within the
+ * window counts as a new join: the client may have missed what happened while the user was away.
+ */
+export async function roomsJoinedInWindow(
+  store: RoomStore,
+  userId: string,
+  changes: readonly StoredEvent[],
+): Promise<Set<string>> {
+  const byRoom = new Map<string, StoredEvent[]>();
+  for (const change of changes) {
+    const list = byRoom.get(change.event.room_id) ?? [];
+    list.push(change);
+    byRoom.set(change.event.room_id, list);
+  }
+  const joined = new Set<string>();
+  for (const [roomId, list] of byRoom) {
+    if (membershipOf(list[list.length - 1]) !== 'join') continue;
+    if (list.some((e) => membershipOf(e) !== 'join')) {
+      joined.add(roomId);
+      continue;
+    }
+    const before = await store.stateAtGroup(list[0]!.stateGroupBefore);
+    const priorId = before.get(stateKeyOf('m.room.member', userId));
+    const prior = priorId === undefined ? undefined : await store.getEvent(priorId);
+    if (membershipOf(prior) !== 'join') joined.add(roomId);
+  }
+  return joined;
+}
