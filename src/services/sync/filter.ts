@@ -116,8 +116,9 @@ function escapeRegex(text: string): string {
 
 export function eventMatches(
   filter: RoomEventFilter,
-  event: { type: string; sender: string; content: JsonObject },
+  event: { type: string; sender: string; content: JsonObject; room_id?: string },
 ): boolean {
+  if (event.room_id !== undefined && !roomMatches(filter, event.room_id)) return false;
   if (filter.notTypes.some((p) => matches(p, event.type))) return false;
   if (filter.types && !filter.types.some((p) => matches(p, event.type))) return false;
   if (filter.notSenders.includes(event.sender)) return false;

@@ -1,12 +1,25 @@
 // What a user's membership events since a sync token mean for each room: which rooms the user joined
 // in that window (the client knows nothing of them, so they are sent whole) as opposed to rooms the user
 // stayed in while changing their own member event (a new display name or avatar, which the server writes
-// into every joined room: those rooms are sent as usual, with the change in their timelines).
+// into every joined room: those rooms are sent as usual, with the change in their timelines). And the
+// membership a leave ended: a user who leaves a room they never joined (a rejected invite, a withdrawn
+// knock) learns nothing of it but their own leave.
 import { stateKeyOf } from '../../protocol/pdu/types.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import type { RoomStore } from '../rooms/room-store.js';
 
 const membershipOf = (e: StoredEvent | undefined): unknown => e?.event.content.membership;
+
+/** The user's membership just before `event` (one of their member events): undefined if none. */
+export async function membershipBefore(
+  store: RoomStore,
+  userId: string,
+  event: StoredEvent,
+): Promise<unknown> {
+  const before = await store.stateAtGroup(event.stateGroupBefore);
+  const priorId = before.get(stateKeyOf('m.room.member', userId));
+  return membershipOf(priorId === undefined ? undefined : await store.getEvent(priorId));
+}
 
 /**
  * The rooms among `changes` (the user's member events in the window, oldest first) that the user is
@@ -32,10 +45,7 @@ export async function roomsJoinedInWindow(
       joined.add(roomId);
       continue;
     }
-    const before = await store.stateAtGroup(list[0]!.stateGroupBefore);
-    const priorId = before.get(stateKeyOf('m.room.member', userId));
-    const prior = priorId === undefined ? undefined : await store.getEvent(priorId);
-    if (membershipOf(prior) !== 'join') joined.add(roomId);
+    if ((await membershipBefore(store, userId, list[0]!)) !== 'join') joined.add(roomId);
   }
   return joined;
 }

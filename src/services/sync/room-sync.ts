@@ -10,6 +10,7 @@ import { formatWithAggregations } from '../relations/aggregations.js';
 import { eventMatches, type RoomEventFilter } from './filter.js';
 import { formatEventsToken } from './token.js';
 import type { MembersSent } from './lazy-members.js';
+import { isIgnored } from './ignored-users.js';
 
 export interface RoomSyncRequest {
   roomId: string;
@@ -27,6 +28,13 @@ export interface RoomSyncRequest {
   transactionIds: (events: StoredEvent[]) => Promise<ReadonlyMap<string, string>>;
   /** The member events the device holds, when lazy-loading without include_redundant_members. */
   membersSent?: MembersSent;
+  /** Users whose non-state events the user does not want (ignored-users.ts). */
+  ignored: ReadonlySet<string>;
+  /**
+   * The user's leave of a room they were never joined to (a rejected invite, a withdrawn knock): the
+   * section is that event alone, as the room's history and state were never theirs to see.
+   */
+  ownLeaveOnly?: StoredEvent;
 }
 
 export interface RoomSyncResult {
@@ -46,6 +54,7 @@ export class RoomSync {
 
   async sync(req: RoomSyncRequest): Promise<RoomSyncResult> {
     const { store, visibility, formatter } = this.rooms;
+    if (req.ownLeaveOnly) return this.ownLeave(req.ownLeaveOnly, req);
     const limit = req.timelineFilter.limit ?? DEFAULT_TIMELINE_LIMIT;
     // One extra event tells whether the timeline is limited.
     const fetched = await roomEvents(store.db, {
@@ -57,8 +66,8 @@ export class RoomSync {
     });
     const limited = fetched.length > limit;
     const window = fetched.slice(0, limit).reverse();
-    const visible = (await visibility.filter(req.userId, window, req.joined)).filter((e) =>
-      eventMatches(req.timelineFilter, e.event),
+    const visible = (await visibility.filter(req.userId, window, req.joined)).filter(
+      (e) => eventMatches(req.timelineFilter, e.event) && !isIgnored(req.ignored, e.event),
     );
     const first = window[0];
     const startPosition = first ? first.streamOrdering - 1 : req.upTo;
@@ -108,6 +117,19 @@ export class RoomSync {
       state: { events: await formatter.format(stateEvents, { now: req.now, omitRoomId: true }) },
       summary,
       changed: fetched.length > 0 || req.since === 0,
+    };
+  }
+
+  private async ownLeave(leave: StoredEvent, req: RoomSyncRequest): Promise<RoomSyncResult> {
+    const shown = eventMatches(req.timelineFilter, leave.event) ? [leave] : [];
+    return {
+      timeline: {
+        events: await this.rooms.formatter.format(shown, { now: req.now, omitRoomId: true }),
+        limited: false,
+        prev_batch: formatEventsToken(leave.streamOrdering - 1),
+      },
+      state: { events: [] },
+      changed: req.since === 0 || leave.streamOrdering > req.since,
     };
   }
 

@@ -20,7 +20,8 @@ import {
   type SyncFilter,
 } from './filter.js';
 import { RoomSync } from './room-sync.js';
-import { roomsJoinedInWindow } from './membership-window.js';
+import { membershipBefore, roomsJoinedInWindow } from './membership-window.js';
+import { ignoredUsers } from './ignored-users.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { purgedRoomLeaveEntries } from './purged-leaves.js';
@@ -162,12 +163,15 @@ export class SyncService {
     const changedRooms = new Map<string, StoredEvent>();
     for (const change of changes) changedRooms.set(change.event.room_id, change);
     const joinedSince = await roomsJoinedInWindow(this.deps.rooms.store, req.userId, changes);
+    const ignored = await ignoredUsers(db, req.userId);
     const active = initial ? new Set<string>() : await roomsWithNewEvents(db, since.events, now.events);
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
     const ephemeral = await ephemeralByRoom(this.deps.database, this.deps.typing, {
       userId: req.userId,
       rooms: current
-        .filter((r) => r.membership === 'join' && wanted(r.roomId))
+        .filter(
+          (r) => r.membership === 'join' && wanted(r.roomId) && roomMatches(roomFilter.ephemeral, r.roomId),
+        )
         .map((r) => ({ roomId: r.roomId, full: initial || joinedSince.has(r.roomId) })),
       since,
       upTo: now,
@@ -192,6 +196,7 @@ export class SyncService {
       const memberEvent = change ?? (await this.memberEvent(roomId, req.userId));
       if (!memberEvent) continue;
       if (membership === 'invite') {
+        if (ignored.has(memberEvent.event.sender)) continue;
         invite[roomId] = { invite_state: { events: await this.roomSync.strippedState(memberEvent) } };
       } else if (membership === 'knock') {
         knock[roomId] = { knock_state: { events: await this.roomSync.strippedState(memberEvent) } };
@@ -202,6 +207,9 @@ export class SyncService {
         if (forgotten.has(roomId) && membership !== 'join') continue;
         // A room joined since the token is new to the client: send it whole.
         const newlyJoined = membership === 'join' && joinedSince.has(roomId);
+        const neverJoined =
+          membership !== 'join' &&
+          (await membershipBefore(this.deps.rooms.store, req.userId, memberEvent)) !== 'join';
         const section = await this.roomSync.sync({
           roomId,
           userId: req.userId,
@@ -214,6 +222,8 @@ export class SyncService {
           now: clockNow,
           transactionIds,
           membersSent,
+          ignored,
+          ownLeaveOnly: neverJoined ? memberEvent : undefined,
         });
         const roomData = roomAccountData.get(roomId) ?? [];
         // As Synapse: a room joined since the token (or a full_state sync) brings the tags it already has;

@@ -1,0 +1,27 @@
+// The users a user ignores (modules/ignore_users.md): the keys of `ignored_users` in their global
+// `m.ignored_user_list` account data. /sync leaves out their invites and their timeline events other
+// than state, from the next sync after the list changes.
+import type { Kysely } from 'kysely';
+import type { JsonObject } from '../../protocol/canonical-json.js';
+import type { Schema } from '../../storage/schema.js';
+import { getAccountData } from '../../storage/account-data-store.js';
+
+export const IGNORED_USER_LIST = 'm.ignored_user_list';
+
+export async function ignoredUsers(db: Kysely<Schema>, userId: string): Promise<ReadonlySet<string>> {
+  const text = await getAccountData(db, userId, null, IGNORED_USER_LIST);
+  if (text === undefined) return new Set();
+  const content = JSON.parse(text) as JsonObject;
+  const list = content.ignored_users;
+  // A malformed list (account data is free-form) ignores no one rather than failing every sync.
+  if (typeof list !== 'object' || list === null || Array.isArray(list)) return new Set();
+  return new Set(Object.keys(list).filter((id) => id !== userId));
+}
+
+/** Whether a timeline event is hidden from the user: a non-state event of someone they ignore. */
+export function isIgnored(
+  ignored: ReadonlySet<string>,
+  event: { sender: string; state_key?: string },
+): boolean {
+  return event.state_key === undefined && ignored.has(event.sender);
+}
