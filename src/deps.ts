@@ -31,6 +31,7 @@ import { connectSearchIndex } from './services/search/index.js';
 import { createServerNotices } from './services/admin/server-notices.js';
 import { createRoomAdminServices } from './services/admin/room-admin-services.js';
 import { RateLimits } from './services/ratelimit/rate-limits.js';
+import { IGNORED_USER_LIST } from './services/accounts/ignored-users.js';
 
 export interface DepsInput {
   config: HomeserverConfig;
@@ -120,6 +121,9 @@ export function createAppDeps(input: DepsInput): AppDeps {
   });
   rooms.pipeline.derived.push(notifications);
   pushRules.changed.push((userId) => notifications.forgetRules(userId));
+  accounts.accountData.changed.push((userId, type) => {
+    if (type === IGNORED_USER_LIST) notifications.forgetRules(userId);
+  });
   accounts.onDeactivate.push(async (userId) => notifications.forgetRules(userId));
   // Events an earlier version's crash left without their notifications get them now.
   notifications.catchUp();

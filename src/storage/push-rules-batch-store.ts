@@ -3,11 +3,17 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import type { StoredDefaultChange, StoredPushRule } from './push-rules-store.js';
+import { GLOBAL } from './account-data-store.js';
 
 export interface StoredRules {
   own: StoredPushRule[];
   defaultChanges: StoredDefaultChange[];
+  /** The user's m.ignored_user_list account data (JSON text), if any: ignored senders notify no one. */
+  ignoredList?: string;
 }
+
+/** Account data types whose change changes how events notify a user. */
+const NOTIFYING_TYPES = ['m.push_rules', 'm.ignored_user_list'];
 
 const CHUNK = 500;
 
@@ -50,11 +56,25 @@ export async function pushRulesOfUsers(
         actions: r.actions,
       });
     }
+    const lists = await db
+      .selectFrom('account_data')
+      .select(['user_id', 'content'])
+      .where('user_id', 'in', part)
+      .where('room_id', '=', GLOBAL)
+      .where('type', '=', 'm.ignored_user_list')
+      .execute();
+    for (const r of lists) {
+      const entry = out.get(r.user_id);
+      if (entry) entry.ignoredList = r.content;
+    }
   }
   return out;
 }
 
-/** Users whose m.push_rules account data was written after `after` up to `upTo`: their rules changed. */
+/**
+ * Users whose m.push_rules or m.ignored_user_list account data was written after `after` up to `upTo`:
+ * how events notify them changed.
+ */
 export async function pushRulesChangedBetween(
   db: Kysely<Schema>,
   after: number,
@@ -63,7 +83,7 @@ export async function pushRulesChangedBetween(
   const rows = await db
     .selectFrom('account_data')
     .select('user_id')
-    .where('type', '=', 'm.push_rules')
+    .where('type', 'in', NOTIFYING_TYPES)
     .where('stream_id', '>', after)
     .where('stream_id', '<=', upTo)
     .execute();

@@ -26,6 +26,7 @@ interface RoomBody {
   timeline: { events: Ev[] };
   state: { events: Ev[] };
   ephemeral?: { events: Ev[] };
+  unread_notifications?: { notification_count: number };
 }
 interface SyncBody {
   next_batch: string;
@@ -66,6 +67,8 @@ test('an ignored user: no invites, no messages; their state events still come; u
     timeline.map((e) => e.content.body ?? e.content.topic),
     ['from bob', 'still seen'],
   );
+  // Nor does the ignored user's message count as a notification.
+  assert.equal(next.rooms.join[shared]!.unread_notifications!.notification_count, 0);
   // An initial sync leaves the invite out too.
   assert.equal((await sync(bob)).rooms.invite[invitedTo], undefined);
 
@@ -78,6 +81,7 @@ test('an ignored user: no invites, no messages; their state events still come; u
     ['heard again'],
   );
   assert.ok((await sync(bob)).rooms.invite[invitedTo], 'the invite is back');
+  assert.equal(resumed.rooms.join[shared]!.unread_notifications!.notification_count, 1);
 });
 
 test('include_leave: a rejected invite shows the leave alone, nothing of the room', async () => {

@@ -23,6 +23,9 @@ export interface AccountDataDeps {
 }
 
 export class AccountData {
+  /** Told of each write (user, type), after it committed: caches built from account data drop theirs. */
+  readonly changed: ((userId: string, type: string) => void)[] = [];
+
   constructor(private readonly deps: AccountDataDeps) {}
 
   async get(requester: Requester, userId: string, roomId: string | null, type: string): Promise<unknown> {
@@ -52,6 +55,7 @@ export class AccountData {
       throw badJson('Content must be a JSON object.');
     }
     await putAccountData(this.deps.database.db, userId, roomId, type, JSON.stringify(content));
+    for (const listener of this.changed) listener(userId, type);
     this.deps.notifier.notifyUsers([userId]);
   }
 
@@ -64,6 +68,7 @@ export class AccountData {
       type,
       JSON.stringify(content),
     );
+    for (const listener of this.changed) listener(userId, type);
     this.deps.notifier.notifyUsers([userId]);
     return streamId;
   }

@@ -44,6 +44,7 @@ import { PushEvent } from './push-event.js';
 import { RoomFacts } from './room-facts.js';
 import { buildRuleset } from './ruleset.js';
 import { threadOf } from '../receipts/threads.js';
+import { parseIgnoredUsers } from '../accounts/ignored-users.js';
 import { redactsOf, type DerivedRows, type DerivedWrite } from '../rooms/event-pipeline.js';
 
 export interface NotificationsDeps {
@@ -70,8 +71,14 @@ const RULES_CHECK_MS = 1_000;
  */
 const ROTATE_MS = 100;
 
+/** What decides how events notify one user: their compiled push rules and the senders they ignore. */
+interface UserRules {
+  compiled: CompiledRuleset;
+  ignored: ReadonlySet<string>;
+}
+
 export class Notifications implements DerivedRows {
-  private readonly rulesets = new Lru<string, CompiledRuleset>(RULESET_CACHE);
+  private readonly rulesets = new Lru<string, UserRules>(RULESET_CACHE);
   /** The account_data position up to which cached rulesets are known to be current. */
   private rulesPosition: number | undefined;
   /** When that position was last read (performance.now()). */
@@ -257,7 +264,10 @@ export class Notifications implements DerivedRows {
     const rows: PushActionRow[] = [];
     let threadId: string | undefined;
     for (const [userId, displayName] of candidates) {
-      const decision = evaluate(rulesets.get(userId)!, pushEvent, { userId, displayName });
+      const { compiled, ignored } = rulesets.get(userId)!;
+      // An ignored sender notifies no one who ignores them (modules/ignore_users.md; as Synapse).
+      if (ignored.has(event.sender)) continue;
+      const decision = evaluate(compiled, pushEvent, { userId, displayName });
       if (!decision?.outcome.notify) continue;
       // The same thread as a threaded receipt would name, so each thread's receipt clears its own rows.
       threadId ??= await threadOf(event, async (id) => (await store.getEvent(id))?.event);
@@ -274,8 +284,8 @@ export class Notifications implements DerivedRows {
   }
 
   /** Compiled rulesets of these users, loading those not cached (or changed) in one batch. */
-  private async rulesetsOf(userIds: readonly string[]): Promise<Map<string, CompiledRuleset>> {
-    const out = new Map<string, CompiledRuleset>();
+  private async rulesetsOf(userIds: readonly string[]): Promise<Map<string, UserRules>> {
+    const out = new Map<string, UserRules>();
     const missing: string[] = [];
     for (const userId of userIds) {
       const cached = this.rulesets.get(userId);
@@ -288,15 +298,18 @@ export class Notifications implements DerivedRows {
       const stored = await pushRulesOfUsers(this.deps.database.db, missing);
       for (const userId of missing) {
         const rules = stored.get(userId)!;
-        const compiled = compileRuleset(buildRuleset(userId, rules.own, rules.defaultChanges));
-        if (epoch === this.forgetEpoch) this.rulesets.set(userId, compiled);
-        out.set(userId, compiled);
+        const loaded: UserRules = {
+          compiled: compileRuleset(buildRuleset(userId, rules.own, rules.defaultChanges)),
+          ignored: parseIgnoredUsers(userId, rules.ignoredList),
+        };
+        if (epoch === this.forgetEpoch) this.rulesets.set(userId, loaded);
+        out.set(userId, loaded);
       }
     }
     return out;
   }
 
-  /** Drops a user's compiled ruleset after a change to their rules (or their deactivation). */
+  /** Drops a user's compiled ruleset after a change to their rules or ignore list (or their deactivation). */
   forgetRules(userId: string): void {
     this.forgetEpoch++;
     this.rulesets.delete(userId);

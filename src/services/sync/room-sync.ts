@@ -10,7 +10,7 @@ import { formatWithAggregations } from '../relations/aggregations.js';
 import { eventMatches, type RoomEventFilter } from './filter.js';
 import { formatEventsToken } from './token.js';
 import type { MembersSent } from './lazy-members.js';
-import { isIgnored } from './ignored-users.js';
+import { isIgnored } from '../accounts/ignored-users.js';
 
 export interface RoomSyncRequest {
   roomId: string;

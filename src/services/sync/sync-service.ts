@@ -21,7 +21,7 @@ import {
 } from './filter.js';
 import { RoomSync } from './room-sync.js';
 import { membershipBefore, roomsJoinedInWindow } from './membership-window.js';
-import { ignoredUsers } from './ignored-users.js';
+import { ignoredUsers } from '../accounts/ignored-users.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { purgedRoomLeaveEntries } from './purged-leaves.js';

@@ -1,6 +1,6 @@
 // The users a user ignores (modules/ignore_users.md): the keys of `ignored_users` in their global
 // `m.ignored_user_list` account data. /sync leaves out their invites and their timeline events other
-// than state, from the next sync after the list changes.
+// than state, from the next sync after the list changes; their events notify no one who ignores them.
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import type { Schema } from '../../storage/schema.js';
@@ -9,7 +9,11 @@ import { getAccountData } from '../../storage/account-data-store.js';
 export const IGNORED_USER_LIST = 'm.ignored_user_list';
 
 export async function ignoredUsers(db: Kysely<Schema>, userId: string): Promise<ReadonlySet<string>> {
-  const text = await getAccountData(db, userId, null, IGNORED_USER_LIST);
+  return parseIgnoredUsers(userId, await getAccountData(db, userId, null, IGNORED_USER_LIST));
+}
+
+/** The users named by the JSON text of `userId`'s m.ignored_user_list (none if absent). */
+export function parseIgnoredUsers(userId: string, text: string | undefined): ReadonlySet<string> {
   if (text === undefined) return new Set();
   const content = JSON.parse(text) as JsonObject;
   const list = content.ignored_users;
