@@ -9,6 +9,7 @@ import { roomBlockedBy } from '../../storage/room-admin-store.js';
 import { forgetPurgedRoomLeave } from '../../storage/purged-room-leaves-store.js';
 import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
+import { authoriserForLocalJoin } from './restricted-join.js';
 
 /** Rules of other features about who may leave or be invited (server notices); each may throw. */
 export interface MembershipGuard {
@@ -49,14 +50,21 @@ export class Membership {
   }
 
   async join(roomId: string, userId: string, reason?: string, txn?: Txn): Promise<StoredEvent> {
-    await this.requireRoom(roomId);
+    const room = await this.deps.rooms.runtime(roomId);
+    if (!room) throw new MatrixError(404, 'M_NOT_FOUND', 'Unknown room');
+    // A restricted room lets in someone uninvited only on a local member's authority (restricted-join.ts).
+    const authoriser = await authoriserForLocalJoin(this.deps, room, userId);
     const profile = await this.deps.profileOf(userId);
     const event = await this.member(
       roomId,
       userId,
       userId,
       'join',
-      { ...profile, ...withReason(reason) },
+      {
+        ...profile,
+        ...withReason(reason),
+        ...(authoriser === undefined ? {} : { join_authorised_via_users_server: authoriser }),
+      },
       txn,
     );
     await unforgetRoom(this.deps.database.db, userId, roomId);
