@@ -254,3 +254,47 @@ export async function eventNearTimestamp(
     .executeTakeFirst();
   return row ? { event_id: row.event_id, origin_server_ts: Number(row.origin_server_ts) } : undefined;
 }
+
+/**
+ * Events in order of closeness in time to `ts` in a direction, a page at a time (for /timestamp_to_event,
+ * which skips what the reader may not see). `past` continues after the last event of the previous page;
+ * `upTo` caps the stream ordering, as for a reader who has left.
+ */
+export async function eventsNearTimestamp(
+  db: Kysely<Schema>,
+  q: {
+    roomId: string;
+    ts: number;
+    direction: 'f' | 'b';
+    limit: number;
+    upTo?: number;
+    past?: { originServerTs: number; streamOrdering: number };
+  },
+): Promise<StoredEvent[]> {
+  const forward = q.direction === 'f';
+  const op = forward ? '>' : '<';
+  let query = db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('room_id', '=', q.roomId)
+    .where('origin_server_ts', forward ? '>=' : '<=', q.ts);
+  if (q.upTo !== undefined) query = query.where('stream_ordering', '<=', q.upTo);
+  const past = q.past;
+  if (past)
+    query = query.where((eb) =>
+      eb.or([
+        eb('origin_server_ts', op, past.originServerTs),
+        eb.and([
+          eb('origin_server_ts', '=', past.originServerTs),
+          eb('stream_ordering', op, past.streamOrdering),
+        ]),
+      ]),
+    );
+  const order = forward ? 'asc' : 'desc';
+  const rows = await query
+    .orderBy('origin_server_ts', order)
+    .orderBy('stream_ordering', order)
+    .limit(q.limit)
+    .execute();
+  return rows.map(rowToStoredEvent);
+}

@@ -23,7 +23,7 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   for (const url of clientPaths('/rooms/:roomId/event/:eventId')) {
     app.get<{ Params: RoomParams & { eventId: string } }>(url, async (request) => {
       const requester = await authenticate(request, deps, { allowGuest: true });
-      const stored = await reader.event(
+      const stored = await reader.eventForClient(
         roomIdParam(request.params.roomId),
         request.params.eventId,
         requester.userId,
@@ -91,11 +91,11 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         dir,
         from: stringParam(query, 'from'),
         to: stringParam(query, 'to'),
-        limit: Math.max(limit, 1),
+        limit,
         filter,
       });
       return {
-        chunk: limit === 0 ? [] : await formatFor(requester.userId, page.events),
+        chunk: await formatFor(requester.userId, page.events),
         start: page.start,
         ...(page.end === undefined ? {} : { end: page.end }),
         ...(page.state.length > 0 ? { state: await format(page.state) } : {}),
@@ -118,10 +118,10 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       );
       return {
         event: (await formatFor(requester.userId, [ctx.event]))[0],
-        events_before: await formatFor(requester.userId, ctx.before.events),
-        events_after: await formatFor(requester.userId, ctx.after.events),
-        start: ctx.before.end ?? ctx.before.start,
-        end: ctx.after.end ?? ctx.after.start,
+        events_before: await formatFor(requester.userId, ctx.before),
+        events_after: await formatFor(requester.userId, ctx.after),
+        start: ctx.start,
+        end: ctx.end,
         state: await format(ctx.state),
       };
     });
@@ -134,6 +134,7 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const ts = intParam(query, 'ts', { min: 0 });
     if (ts === undefined) throw new MatrixError(400, 'M_MISSING_PARAM', 'ts is required');
     const dir = stringParam(query, 'dir');
+    if (dir === undefined) throw new MatrixError(400, 'M_MISSING_PARAM', 'dir is required');
     if (dir !== 'f' && dir !== 'b') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be f or b');
     return reader.timestampToEvent(roomIdParam(request.params.roomId), requester.userId, ts, dir);
   });

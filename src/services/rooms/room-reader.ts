@@ -4,7 +4,7 @@ import type { JsonObject } from '../../protocol/canonical-json.js';
 import { stateKeyOf } from '../../protocol/pdu/types.js';
 import { MatrixError } from '../../matrix-error.js';
 import {
-  eventNearTimestamp,
+  eventsNearTimestamp,
   lastEventAtOrBefore,
   roomEvents,
   type StoredEvent,
@@ -43,6 +43,10 @@ export interface MessagesPage {
 
 const notMember = () =>
   new MatrixError(403, 'M_FORBIDDEN', "You aren't a member of the room and weren't previously a member");
+const eventNotFound = () => new MatrixError(404, 'M_NOT_FOUND', 'Event not found');
+
+/** How many candidate events /timestamp_to_event reads at a time while skipping those the user may not see. */
+const TIMESTAMP_BATCH = 50;
 
 export class RoomReader {
   constructor(
@@ -71,13 +75,26 @@ export class RoomReader {
   }
 
   async event(roomId: string, eventId: string, userId: string): Promise<StoredEvent> {
-    const access = await this.access(roomId, userId);
+    return this.eventWithAccess(await this.access(roomId, userId), eventId, userId);
+  }
+
+  /**
+   * GET /rooms/{roomId}/event/{eventId}: rooms.yaml answers only 404 ("not found or you do not have
+   * permission"), so a room the user may not read, or that does not exist, looks like a missing event.
+   */
+  async eventForClient(roomId: string, eventId: string, userId: string): Promise<StoredEvent> {
+    const access = await this.access(roomId, userId).catch((err: unknown) => {
+      throw err instanceof MatrixError && err.httpStatus === 403 ? eventNotFound() : err;
+    });
+    return this.eventWithAccess(access, eventId, userId);
+  }
+
+  private async eventWithAccess(access: ReadAccess, eventId: string, userId: string): Promise<StoredEvent> {
     const stored = await this.deps.rooms.getEvent(eventId);
-    const notFound = new MatrixError(404, 'M_NOT_FOUND', 'Event not found');
-    if (!stored || stored.event.room_id !== roomId) throw notFound;
-    if (access.upTo !== undefined && stored.streamOrdering > access.upTo) throw notFound;
+    if (!stored || stored.event.room_id !== access.room.roomId) throw eventNotFound();
+    if (access.upTo !== undefined && stored.streamOrdering > access.upTo) throw eventNotFound();
     const [visible] = await this.visibility.filter(userId, [stored], access.joined);
-    if (!visible) throw notFound;
+    if (!visible) throw eventNotFound();
     return visible;
   }
 
@@ -142,6 +159,9 @@ export class RoomReader {
           ? await currentStreamPosition(db, 'events')
           : 0;
     const toPosition = q.to !== undefined ? parseToken(q.to, 'to').events : undefined;
+    const start = q.from ?? formatEventsToken(fromPosition);
+    // Nothing asked for, nothing passed over: the next page starts where this one did.
+    if (q.limit <= 0) return { events: [], start, end: start, state: [] };
     const filter = q.filter;
     const simple = !filter || isSimpleFilter(filter);
     const common = {
@@ -175,52 +195,89 @@ export class RoomReader {
         ? formatEventsToken(q.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering)
         : undefined;
     const state = filter?.lazyLoadMembers ? await this.sendersState(events, access) : [];
-    return { events, start: q.from ?? formatEventsToken(fromPosition), end, state };
+    return { events, start, end, state };
   }
 
+  /**
+   * An event with up to `limit` events around it, half before. `start` and `end` continue exactly past
+   * the oldest and newest events returned (the target when a side is empty), so paging from them neither
+   * skips nor repeats; `state` is the state after the newest event returned (event_context.yaml).
+   */
   async context(
     roomId: string,
     eventId: string,
     userId: string,
     limit: number,
     filter?: RoomEventFilter,
-  ): Promise<{ event: StoredEvent; before: MessagesPage; after: MessagesPage; state: StoredEvent[] }> {
+  ): Promise<{
+    event: StoredEvent;
+    before: StoredEvent[];
+    after: StoredEvent[];
+    start: string;
+    end: string;
+    state: StoredEvent[];
+  }> {
     const event = await this.event(roomId, eventId, userId);
-    const half = Math.floor(limit / 2);
+    const beforeLimit = Math.floor(limit / 2);
     const before = await this.messages(roomId, userId, {
       dir: 'b',
       from: formatEventsToken(event.streamOrdering - 1),
-      limit: Math.max(half, 1),
+      limit: beforeLimit,
       filter,
     });
     const after = await this.messages(roomId, userId, {
       dir: 'f',
       from: formatEventsToken(event.streamOrdering),
-      limit: Math.max(limit - half, 1),
+      limit: limit - beforeLimit,
       filter,
     });
-    if (half === 0) before.events = [];
-    if (limit - half === 0) after.events = [];
-    const stateIds = await this.deps.rooms.stateAtGroup(event.stateGroupAfter);
+    // Without an `end` a side reached the edge of what the user may read; continue just past what it returned.
+    const oldest = before.events[before.events.length - 1] ?? event;
+    const newest = after.events[after.events.length - 1] ?? event;
+    const start = before.end ?? formatEventsToken(oldest.streamOrdering - 1);
+    const end = after.end ?? formatEventsToken(newest.streamOrdering);
+    const stateIds = await this.deps.rooms.stateAtGroup(newest.stateGroupAfter);
     let state = [...(await this.deps.rooms.getEvents([...stateIds.values()])).values()];
     if (filter?.lazyLoadMembers) {
       const senders = new Set([event, ...before.events, ...after.events].map((e) => e.event.sender));
       state = state.filter(({ event: e }) => e.type !== 'm.room.member' || senders.has(e.state_key!));
     }
-    return { event, before, after, state };
+    return { event, before: before.events, after: after.events, start, end, state };
   }
 
+  /**
+   * The event nearest `ts` in a direction among those the user may see: none after their leave, none that
+   * history visibility hides (as /messages).
+   */
   async timestampToEvent(
     roomId: string,
     userId: string,
     ts: number,
     dir: 'f' | 'b',
   ): Promise<{ event_id: string; origin_server_ts: number }> {
-    await this.access(roomId, userId);
-    const found = await eventNearTimestamp(this.deps.database.db, roomId, ts, dir);
-    if (!found)
-      throw new MatrixError(404, 'M_NOT_FOUND', `Unable to find event from ${ts} in direction ${dir}`);
-    return found;
+    const access = await this.access(roomId, userId);
+    const db = this.deps.database.db;
+    let past: { originServerTs: number; streamOrdering: number } | undefined;
+    for (;;) {
+      const candidates = await eventsNearTimestamp(db, {
+        roomId,
+        ts,
+        direction: dir,
+        limit: TIMESTAMP_BATCH,
+        upTo: access.upTo,
+        past,
+      });
+      // One at a time: the nearest candidate is usually visible, and then the rest need no checking.
+      for (const candidate of candidates) {
+        const [visible] = await this.visibility.filter(userId, [candidate], access.joined);
+        if (visible)
+          return { event_id: visible.event.event_id, origin_server_ts: visible.event.origin_server_ts };
+      }
+      const last = candidates[candidates.length - 1];
+      if (!last || candidates.length < TIMESTAMP_BATCH) break;
+      past = { originServerTs: last.event.origin_server_ts, streamOrdering: last.streamOrdering };
+    }
+    throw new MatrixError(404, 'M_NOT_FOUND', `Unable to find event from ${ts} in direction ${dir}`);
   }
 
   private async sendersState(events: readonly StoredEvent[], access: ReadAccess): Promise<StoredEvent[]> {
