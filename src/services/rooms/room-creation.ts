@@ -1,9 +1,12 @@
 // POST /createRoom's service (client-server-api, "Creation"): the create event, the creator's join, power
-// levels, alias, preset state, initial_state, name, topic and invites, in the order the spec gives.
+// levels, alias, preset state, initial_state, name, topic and invites, in the order the spec gives. They
+// are checked as a whole (creation-check.ts) before the first is stored.
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { roomVersions, type RoomVersionRules } from '../../protocol/room-versions.js';
 import { MatrixError } from '../../matrix-error.js';
-import { getAlias, insertAlias } from '../../storage/rooms-store.js';
+import { deleteAlias, getAlias, insertAlias } from '../../storage/rooms-store.js';
+import { checkInitialEvents, type InitialEvent } from './creation-check.js';
+import { parseRoomAlias } from './directory.js';
 import type { EventPipeline } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 
@@ -36,7 +39,6 @@ export class RoomCreation {
   ) {}
 
   async createRoom(creator: string, opts: CreateRoomOptions): Promise<{ roomId: string; alias?: string }> {
-    const { config } = this.deps;
     const roomVersion = opts.roomVersion ?? this.deps.defaultRoomVersion;
     const rules = roomVersions[roomVersion];
     if (!rules || !Object.hasOwn(roomVersions, roomVersion)) {
@@ -48,8 +50,7 @@ export class RoomCreation {
     }
     const preset = opts.preset ?? (opts.visibility === 'public' ? 'public_chat' : 'private_chat');
     const invitees = [...new Set(opts.invite ?? [])].filter((u) => u !== creator);
-    const alias =
-      opts.roomAliasName === undefined ? undefined : `#${opts.roomAliasName}:${config.server_name}`;
+    const alias = opts.roomAliasName === undefined ? undefined : this.aliasOf(opts.roomAliasName);
     if (alias !== undefined) await this.checkAliasFree(alias);
 
     const createContent: JsonObject = { ...opts.creationContent, room_version: roomVersion };
@@ -60,6 +61,9 @@ export class RoomCreation {
       const extra = Array.isArray(createContent.additional_creators) ? createContent.additional_creators : [];
       createContent.additional_creators = [...new Set([...extra, ...invitees])];
     }
+    const events = await this.initialEvents(creator, opts, { preset, invitees, alias, rules });
+    // Each event is stored as it is sent: what would be refused part-way is refused before the first.
+    checkInitialEvents(creator, roomVersion, createContent, events);
     const room = await this.pipeline.createRoom(
       creator,
       roomVersion,
@@ -69,53 +73,92 @@ export class RoomCreation {
     const roomId = room.roomId;
 
     await this.pipeline.withRoomLock(roomId, async () => {
-      const send = (type: string, content: JsonObject, stateKey = '') =>
-        this.pipeline.sendLocked({ roomId, type, sender: creator, content, stateKey });
-      const profile = await this.deps.profileOf(creator);
-      await send('m.room.member', { membership: 'join', ...profile }, creator);
-      const initial = new Map(
-        (opts.initialState ?? []).map((s) => [`${s.type}\u0000${s.state_key ?? ''}`, s]),
-      );
-      // Power levels given in initial_state replace the defaults, as in Synapse; they go out first.
-      const initialPowerLevels = initial.get('m.room.power_levels\u0000');
-      initial.delete('m.room.power_levels\u0000');
-      await send(
-        'm.room.power_levels',
-        initialPowerLevels?.content ??
-          this.powerLevels(creator, invitees, preset, rules, opts.powerLevelContentOverride),
-      );
-      if (alias !== undefined) {
-        if (!(await insertAlias(this.deps.database.db, alias, roomId, creator, this.deps.clock()))) {
-          throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
+      // Claimed before any event but the create: a request that loses the alias to a concurrent one
+      // leaves a room nobody is in, rather than one half built.
+      if (alias !== undefined && !(await insertAlias(this.db, alias, roomId, creator, this.deps.clock()))) {
+        throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
+      }
+      try {
+        for (const { type, stateKey, content } of events) {
+          await this.pipeline.sendLocked({ roomId, type, sender: creator, content, stateKey });
         }
-        await send('m.room.canonical_alias', { alias });
-      }
-      const presetState = PRESET_STATE[preset];
-      const unlessInitial = async (type: string, content: JsonObject) => {
-        if (!initial.has(`${type}\u0000`)) await send(type, content);
-      };
-      await unlessInitial('m.room.join_rules', { join_rule: presetState.joinRule });
-      await unlessInitial('m.room.history_visibility', { history_visibility: presetState.history });
-      await unlessInitial('m.room.guest_access', { guest_access: presetState.guestAccess });
-      for (const state of initial.values()) await send(state.type, state.content, state.state_key ?? '');
-      if (opts.name !== undefined) await send('m.room.name', { name: opts.name });
-      if (opts.topic !== undefined) {
-        await send('m.room.topic', { topic: opts.topic, 'm.topic': { 'm.text': [{ body: opts.topic }] } });
-      }
-      for (const invitee of invitees) {
-        const inviteeProfile = await this.deps.profileOf(invitee);
-        await send(
-          'm.room.member',
-          { membership: 'invite', ...inviteeProfile, ...(opts.isDirect ? { is_direct: true } : {}) },
-          invitee,
-        );
+      } catch (err) {
+        // An event failing despite the check (storage): the alias must not name the half-built room.
+        if (alias !== undefined) await this.releaseAlias(alias);
+        throw err;
       }
     });
     return { roomId, alias };
   }
 
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** The events after m.room.create, in the order the spec gives, as the creator will send them. */
+  private async initialEvents(
+    creator: string,
+    opts: CreateRoomOptions,
+    room: { preset: Preset; invitees: string[]; alias: string | undefined; rules: RoomVersionRules },
+  ): Promise<InitialEvent[]> {
+    const { preset, invitees, alias, rules } = room;
+    const events: InitialEvent[] = [];
+    const add = (type: string, content: JsonObject, stateKey = '') =>
+      events.push({ type, stateKey, content });
+    add('m.room.member', { membership: 'join', ...(await this.deps.profileOf(creator)) }, creator);
+    const initial = new Map((opts.initialState ?? []).map((s) => [`${s.type}\u0000${s.state_key ?? ''}`, s]));
+    // Power levels given in initial_state replace the defaults, as in Synapse; they go out first.
+    const initialPowerLevels = initial.get('m.room.power_levels\u0000');
+    initial.delete('m.room.power_levels\u0000');
+    add(
+      'm.room.power_levels',
+      initialPowerLevels?.content ??
+        this.powerLevels(creator, invitees, preset, rules, opts.powerLevelContentOverride),
+    );
+    if (alias !== undefined) add('m.room.canonical_alias', { alias });
+    const presetState = PRESET_STATE[preset];
+    const unlessInitial = (type: string, content: JsonObject) => {
+      if (!initial.has(`${type}\u0000`)) add(type, content);
+    };
+    unlessInitial('m.room.join_rules', { join_rule: presetState.joinRule });
+    unlessInitial('m.room.history_visibility', { history_visibility: presetState.history });
+    unlessInitial('m.room.guest_access', { guest_access: presetState.guestAccess });
+    for (const state of initial.values()) add(state.type, state.content, state.state_key ?? '');
+    if (opts.name !== undefined) add('m.room.name', { name: opts.name });
+    if (opts.topic !== undefined) {
+      add('m.room.topic', { topic: opts.topic, 'm.topic': { 'm.text': [{ body: opts.topic }] } });
+    }
+    for (const invitee of invitees) {
+      const inviteeProfile = await this.deps.profileOf(invitee);
+      add(
+        'm.room.member',
+        { membership: 'invite', ...inviteeProfile, ...(opts.isDirect ? { is_direct: true } : {}) },
+        invitee,
+      );
+    }
+    return events;
+  }
+
+  /** `#name:server`, refused as PUT /directory/room refuses it when it is no alias (over 255 bytes). */
+  private aliasOf(name: string): string {
+    const alias = `#${name}:${this.deps.config.server_name}`;
+    if (Buffer.byteLength(alias, 'utf8') > 255) {
+      throw new MatrixError(400, 'M_INVALID_PARAM', 'Room alias is longer than 255 bytes');
+    }
+    if (!parseRoomAlias(alias)) throw new MatrixError(400, 'M_INVALID_PARAM', 'Room alias invalid');
+    return alias;
+  }
+
+  private async releaseAlias(alias: string): Promise<void> {
+    try {
+      await deleteAlias(this.db, alias);
+    } catch (err) {
+      this.deps.logger.warn({ err, alias }, 'could not release the alias of a room whose creation failed');
+    }
+  }
+
   private async checkAliasFree(alias: string): Promise<void> {
-    if (await getAlias(this.deps.database.db, alias)) {
+    if (await getAlias(this.db, alias)) {
       throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
     }
   }
