@@ -235,3 +235,19 @@ test('an event failing after the check releases the alias', async () => {
   const again = await api.post('/createRoom', alice, { room_alias_name: 'released', topic: 'fine' });
   assert.equal(again.status, 200, JSON.stringify(again.body));
 });
+
+test('default power levels: upgrading (m.room.tombstone) is above state_default, 150 from v12', async () => {
+  for (const [version, level] of [
+    ['11', 100],
+    ['12', 150],
+  ] as const) {
+    const res = await api.post('/createRoom', alice, { room_version: version });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const levels = await api.get(
+      `/rooms/${enc(res.body.room_id as string)}/state/m.room.power_levels`,
+      alice,
+    );
+    assert.equal(levels.body.events['m.room.tombstone'], level, `v${version}`);
+    assert.ok(level > (levels.body.state_default as number));
+  }
+});
