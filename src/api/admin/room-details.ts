@@ -46,11 +46,11 @@ export async function roomDetailsRoutes(app: FastifyInstance, deps: AppDeps): Pr
       dir,
       from: stringParam(query, 'from'),
       to: stringParam(query, 'to'),
-      limit: Math.max(limit, 1),
+      limit,
       filter,
     });
     return {
-      chunk: limit === 0 ? [] : await format(page.events),
+      chunk: await format(page.events),
       start: page.start,
       ...(page.end === undefined ? {} : { end: page.end }),
     };

@@ -7,9 +7,19 @@ import { MatrixError } from '../../matrix-error.js';
 import type { StoredEvent } from '../../storage/events-store.js';
 import { formatWithAggregations } from '../../services/relations/aggregations.js';
 import { clientPaths } from './paths.js';
-import { intParam, queryOf, roomEventFilterParam, roomIdParam, stringParam } from './params.js';
+import { intParam, queryOf, roomEventFilterParam, roomIdParam, stringParam, type Query } from './params.js';
 
 type RoomParams = { roomId: string };
+
+/** The memberships /members filters by (rooms.yaml's enum for `membership` and `not_membership`). */
+const MEMBERSHIPS = ['join', 'invite', 'knock', 'leave', 'ban'];
+
+function membershipParam(query: Query, name: string): string | undefined {
+  const value = stringParam(query, name);
+  if (value !== undefined && !MEMBERSHIPS.includes(value))
+    throw new MatrixError(400, 'M_INVALID_PARAM', `${name} must be one of ${MEMBERSHIPS.join(', ')}`);
+  return value;
+}
 
 export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { reader, formatter } = deps.rooms;
@@ -63,8 +73,8 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const query = queryOf(request);
       const members = await reader.members(roomIdParam(request.params.roomId), requester.userId, {
         at: stringParam(query, 'at'),
-        membership: stringParam(query, 'membership'),
-        notMembership: stringParam(query, 'not_membership'),
+        membership: membershipParam(query, 'membership'),
+        notMembership: membershipParam(query, 'not_membership'),
       });
       return { chunk: await format(members) };
     });

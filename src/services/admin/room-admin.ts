@@ -222,6 +222,10 @@ export class RoomAdmin {
           ? await currentStreamPosition(this.db, 'events')
           : 0;
     const to = q.to !== undefined ? parseToken(q.to, 'to').events : undefined;
+    const start = q.from ?? formatEventsToken(from);
+    // As the client API (room-reader.ts): nothing asked for, nothing passed over, so the next page starts
+    // where this one did. Reading one event and hiding it would hand out a token past it.
+    if (q.limit <= 0) return { events: [], start, end: start };
     const fetched = await this.page(roomId, q.dir, from, to, q.limit, q.filter);
     const last = fetched[fetched.length - 1];
     const end =
@@ -232,7 +236,7 @@ export class RoomAdmin {
       q.filter && !isSimpleFilter(q.filter)
         ? fetched.filter((e) => eventMatches(q.filter!, e.event))
         : fetched;
-    return { events, start: q.from ?? formatEventsToken(from), end };
+    return { events, start, end };
   }
 
   async context(roomId: string, eventId: string, limit: number, filter?: RoomEventFilter) {

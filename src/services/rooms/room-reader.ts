@@ -10,6 +10,7 @@ import {
   type StoredEvent,
 } from '../../storage/events-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
+import { ignoredUsers, isIgnored } from '../accounts/ignored-users.js';
 import { eventMatches, isSimpleFilter, type RoomEventFilter } from '../sync/filter.js';
 import { formatEventsToken, parseToken } from '../sync/token.js';
 import type { RoomServicesDeps } from './deps.js';
@@ -37,6 +38,11 @@ export interface MessagesPage {
   events: StoredEvent[];
   start: string;
   end?: string;
+  /**
+   * Just past every event read for this page, shown or hidden (by history visibility, the filter or the
+   * ignore list); unlike `end`, given at the edge too. Where /context continues from.
+   */
+  readTo: string;
   /** Member events for the senders of `events`, when the filter lazy-loads members. */
   state: StoredEvent[];
 }
@@ -127,6 +133,10 @@ export class RoomReader {
     }
     const ids = [...state].filter(([key]) => key.startsWith('m.room.member\u0000')).map(([, id]) => id);
     const events = [...(await this.deps.rooms.getEvents(ids)).values()];
+    // Both filters must hold when both are given. rooms.yaml calls the pair an 'or' ("either the membership
+    // *is* the same as `membership` **or** *is not* the same as `not_membership`"), but taken literally that
+    // returns nearly everyone (membership=join&not_membership=leave would add invitees and bans), and
+    // Synapse, which clients are written against, skips an event failing either test.
     return events.filter(({ event }) => {
       const membership = event.content.membership;
       if (opts.membership !== undefined && membership !== opts.membership) return false;
@@ -161,7 +171,7 @@ export class RoomReader {
     const toPosition = q.to !== undefined ? parseToken(q.to, 'to').events : undefined;
     const start = q.from ?? formatEventsToken(fromPosition);
     // Nothing asked for, nothing passed over: the next page starts where this one did.
-    if (q.limit <= 0) return { events: [], start, end: start, state: [] };
+    if (q.limit <= 0) return { events: [], start, end: start, readTo: start, state: [] };
     const filter = q.filter;
     const simple = !filter || isSimpleFilter(filter);
     const common = {
@@ -187,21 +197,30 @@ export class RoomReader {
             after: fromPosition,
             upTo: cap(toPosition ?? Number.MAX_SAFE_INTEGER),
           });
-    let events = await this.visibility.filter(userId, fetched, access.joined);
+    // Ignored senders' messages are dropped as Synapse's filter_events_for_client drops them; their state
+    // events stay, as in /sync (ignored-users.ts).
+    const ignored = await ignoredUsers(db, userId);
+    let events = (await this.visibility.filter(userId, fetched, access.joined)).filter(
+      (e) => !isIgnored(ignored, e.event),
+    );
     if (filter && !simple) events = events.filter((e) => eventMatches(filter, e.event));
+    // Tokens count what was read, not what is returned: a page whose events were all hidden still moves
+    // on, or a client would read the same hidden events forever.
     const last = fetched[fetched.length - 1];
-    const end =
-      fetched.length === q.limit && last
-        ? formatEventsToken(q.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering)
-        : undefined;
+    const readTo = last
+      ? formatEventsToken(q.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering)
+      : start;
+    const end = fetched.length === q.limit ? readTo : undefined;
     const state = filter?.lazyLoadMembers ? await this.sendersState(events, access) : [];
-    return { events, start, end, state };
+    return { events, start, end, readTo, state };
   }
 
   /**
    * An event with up to `limit` events around it, half before. `start` and `end` continue exactly past
-   * the oldest and newest events returned (the target when a side is empty), so paging from them neither
-   * skips nor repeats; `state` is the state after the newest event returned (event_context.yaml).
+   * the oldest and newest events read on each side (the target when a side read none), so paging from
+   * them neither skips nor repeats, nor reads hidden events again; `state` is the state after the newest
+   * event returned (event_context.yaml). The target is returned even when its sender is ignored: the
+   * client asked for it by id.
    */
   async context(
     roomId: string,
@@ -231,11 +250,9 @@ export class RoomReader {
       limit: limit - beforeLimit,
       filter,
     });
-    // Without an `end` a side reached the edge of what the user may read; continue just past what it returned.
-    const oldest = before.events[before.events.length - 1] ?? event;
     const newest = after.events[after.events.length - 1] ?? event;
-    const start = before.end ?? formatEventsToken(oldest.streamOrdering - 1);
-    const end = after.end ?? formatEventsToken(newest.streamOrdering);
+    const start = before.readTo;
+    const end = after.readTo;
     const stateIds = await this.deps.rooms.stateAtGroup(newest.stateGroupAfter);
     let state = [...(await this.deps.rooms.getEvents([...stateIds.values()])).values()];
     if (filter?.lazyLoadMembers) {
