@@ -98,6 +98,25 @@ export async function erasedUsers(db: Kysely<Schema>, userIds: readonly string[]
   return new Set(rows.map((r) => r.user_id));
 }
 
+/**
+ * Makes a guest a full user with this password, if it still is an active guest; whether it was. (A change
+ * of is_guest moves auth_version, migration 0021, so cached tokens see it.)
+ */
+export async function upgradeGuestUser(
+  db: Kysely<Schema>,
+  userId: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, is_guest: 0 })
+    .where('user_id', '=', userId)
+    .where('is_guest', '=', 1)
+    .where('deactivated', '=', 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Marks a user deactivated (and erased, when asked); their password stops working. */
 export async function markDeactivated(db: Kysely<Schema>, userId: string, erased: boolean): Promise<void> {
   await db

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { DEFAULT_ROOM_VERSION, roomVersions } from '../../protocol/room-versions.js';
+import { passwordUse } from '../../services/accounts/password-policy.js';
 import { clientPaths } from './paths.js';
 
 /** Every room version Hearth knows, labelled as the room-versions table says. */
@@ -13,13 +14,16 @@ export function availableRoomVersions(): Record<string, 'stable' | 'unstable'> {
 }
 
 export async function capabilitiesRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const passwordChange = passwordUse(deps.config.password_config).change;
+
   // GET /_matrix/client/v3/capabilities
   for (const url of clientPaths('/capabilities')) {
     app.get(url, async (request) => {
       const requester = await authenticate(request, deps, { allowGuest: true });
       return {
         capabilities: {
-          'm.change_password': { enabled: true },
+          // What POST /account/password allows: not with passwords disabled, never for guests.
+          'm.change_password': { enabled: passwordChange && !requester.isGuest },
           'm.room_versions': { default: DEFAULT_ROOM_VERSION, available: availableRoomVersions() },
           'm.set_displayname': { enabled: true },
           'm.set_avatar_url': { enabled: true },

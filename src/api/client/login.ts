@@ -5,6 +5,7 @@ import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { passwordUse } from '../../services/accounts/password-policy.js';
 import { identifiedUser } from '../../services/accounts/credentials.js';
+import { checkDeviceRequest } from '../../services/accounts/sessions.js';
 import { getUser } from '../../storage/users-store.js';
 import { getModeration } from '../../storage/user-moderation-store.js';
 import { clientPaths } from './paths.js';
@@ -33,6 +34,8 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       }
       const deviceId = optionalString(body, 'device_id');
       const initialDisplayName = optionalString(body, 'initial_device_display_name');
+      // Before the password is tried, so a request that cannot succeed costs no rc_login attempt.
+      checkDeviceRequest({ deviceId, initialDisplayName });
       // rc_login: per address, per user id tried (failed attempts) and per account logged into.
       const userId = await deps.rateLimits.login(
         request.ip,

@@ -109,6 +109,7 @@ export function createAccounts(input: AccountsInput): Accounts {
     config,
     registration,
     sessions,
+    tokens,
     hasher,
     uia,
     registrationTokens,

@@ -2,15 +2,17 @@
 // valid and free), m.login.dummy as the one flow when enable_registration_without_verification is on, the
 // password's hash kept in the UIA session so later requests may omit it, the registered user remembered
 // in the session so a retried final request does not register twice; then a device and access token
-// unless inhibit_login. Guests (kind=guest) register without UIA when allow_guest_access is on.
+// unless inhibit_login. Guests (kind=guest) register without UIA when allow_guest_access is on, and upgrade
+// to a full account through the same flow with their guest_access_token and their own localpart.
 // rc_registration is asked on every request and counted when an account is made, keyed by client IP.
 import type { HomeserverConfig } from '../../config/homeserver-config.js';
+import type { AccessTokens } from './access-tokens.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { RegistrationTokens } from './registration-tokens.js';
 import { LOGIN_REGISTRATION_TOKEN } from './registration-tokens.js';
 import type { Registration } from './registration.js';
-import type { Sessions } from './sessions.js';
+import { checkDeviceRequest, type DeviceRequest, type Sessions } from './sessions.js';
 import { MAX_PASSWORD_LENGTH } from './credentials.js';
 import { MatrixError, badJson, badRequest, forbidden, missingParam } from './errors.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -20,6 +22,8 @@ import { userIdOf } from './user-ids.js';
 
 const REGISTERED_USER_ID = 'registered_user_id';
 const PASSWORD_HASH = 'password_hash';
+/** The guest account a request of the session proved it may upgrade (the token itself is not kept). */
+const GUEST_USER_ID = 'guest_user_id';
 
 export interface RegisterRequest {
   kind: string | undefined;
@@ -52,6 +56,7 @@ export interface ClientRegistrationDeps {
   >;
   registration: Registration;
   sessions: Sessions;
+  tokens: Pick<AccessTokens, 'check'>;
   hasher: PasswordHasher;
   uia: UserInteractiveAuth;
   registrationTokens?: RegistrationTokens;
@@ -109,6 +114,7 @@ export class ClientRegistration {
       throw badJson('`inhibit_login` should be true or false.');
     }
     let username = optionalString(body, 'username', 'Invalid username');
+    const guestAccessToken = optionalString(body, 'guest_access_token', 'Invalid guest_access_token');
     if (request.hasAccessToken) {
       throw badRequest(
         'An access token should not be provided on requests to /register (except if type is m.login.application_service)',
@@ -118,11 +124,12 @@ export class ClientRegistration {
     const password = optionalString(body, 'password', 'Invalid password');
     // Before UIA, as Synapse: a refused password must not wait in a session or cost a UIA round.
     if (password !== undefined) checkPasswordPolicy(password, this.deps.config.password_config.policy);
-    checkDeviceParams(body);
+    const device = checkDeviceParams(body);
 
-    const { uia, registration, hasher } = this.deps;
+    const { uia, registration, hasher, sessions } = this.deps;
     const sessionId = UserInteractiveAuth.sessionOf(body);
     const registered = sessionId ? await uia.getSessionData(sessionId, REGISTERED_USER_ID) : undefined;
+    let upgrading: string | undefined;
     if (username !== undefined) {
       username = username.toLowerCase();
       const wanted = userIdOf(username, this.deps.config.server_name);
@@ -130,19 +137,25 @@ export class ClientRegistration {
         if (registered !== wanted)
           throw badRequest('A different user ID has already been registered for this session');
       } else {
-        await registration.checkUsername(username);
+        upgrading = await this.guestToUpgrade(wanted, guestAccessToken, sessionId);
+        if (upgrading === undefined) await registration.checkUsername(username);
       }
     }
+    // An account that exists already (registered earlier in the session, a guest's) gets its device
+    // checked against its cross-signing keys now, before UIA or the upgrade store anything.
+    const existing = typeof registered === 'string' ? registered : upgrading;
+    if (existing !== undefined && body.inhibit_login !== true) await sessions.checkDevice(existing, device);
 
     let result;
     try {
       result = await uia.check(request, this.flows(), this.params());
     } catch (err) {
-      if (err instanceof AuthRequired && password !== undefined) {
+      if (err instanceof AuthRequired) {
         const session = err.body.session as string;
-        if ((await uia.getSessionData(session, PASSWORD_HASH)) === undefined) {
+        if (password !== undefined && (await uia.getSessionData(session, PASSWORD_HASH)) === undefined) {
           await uia.setSessionData(session, PASSWORD_HASH, await hasher.hash(password));
         }
+        if (upgrading !== undefined) await uia.setSessionData(session, GUEST_USER_ID, upgrading);
       }
       throw err;
     }
@@ -154,12 +167,29 @@ export class ClientRegistration {
       const stored = await uia.getSessionData(result.sessionId, PASSWORD_HASH);
       const passwordHash = password !== undefined ? await hasher.hash(password) : stored;
       if (typeof passwordHash !== 'string') throw missingParam('Missing params: password');
-      this.limitRegistration(request.clientIp, true);
       const desired = result.params.username;
-      userId = await registration.register({
-        localpart: typeof desired === 'string' ? desired.toLowerCase() : undefined,
-        passwordHash,
-      });
+      const localpart = typeof desired === 'string' ? desired.toLowerCase() : undefined;
+      // A final request without a username (the session's clientdict then speaks) upgrades the guest an
+      // earlier request proved.
+      const guest =
+        upgrading ??
+        (localpart !== undefined
+          ? await this.guestToUpgrade(
+              userIdOf(localpart, this.deps.config.server_name),
+              undefined,
+              result.sessionId,
+            )
+          : undefined);
+      if (guest !== undefined && result.params.inhibit_login !== true) {
+        await sessions.checkDevice(guest, checkDeviceParams(result.params));
+      }
+      this.limitRegistration(request.clientIp, true);
+      if (guest !== undefined) {
+        await registration.upgradeGuest(guest, passwordHash);
+        userId = guest;
+      } else {
+        userId = await registration.register({ localpart, passwordHash });
+      }
       await uia.setSessionData(result.sessionId, REGISTERED_USER_ID, userId);
       // The token's pending use for this session becomes a completed one.
       await this.deps.registrationTokens?.completeFor(result.sessionId);
@@ -171,25 +201,43 @@ export class ClientRegistration {
   async details(userId: string, params: Record<string, unknown>): Promise<RegisterResponse> {
     const response: RegisterResponse = { user_id: userId, home_server: this.deps.config.server_name };
     if (params.inhibit_login === true) return response;
-    checkDeviceParams(params);
-    const session = await this.deps.sessions.start(userId, {
-      deviceId: params.device_id as string | undefined,
-      initialDisplayName: params.initial_device_display_name as string | undefined,
-    });
+    const session = await this.deps.sessions.start(userId, checkDeviceParams(params));
     return { ...response, access_token: session.accessToken, device_id: session.deviceId };
+  }
+
+  /**
+   * The guest account this request upgrades, if any (guest_access.md): with guest_access_token, the token
+   * must be a guest's whose user id `username` names (Synapse: 403 otherwise); without it, the guest an
+   * earlier request of the UIA session proved, if `username` names it.
+   */
+  private async guestToUpgrade(
+    userId: string,
+    guestAccessToken: string | undefined,
+    sessionId: string | undefined,
+  ): Promise<string | undefined> {
+    if (guestAccessToken === undefined) {
+      const proved = sessionId ? await this.deps.uia.getSessionData(sessionId, GUEST_USER_ID) : undefined;
+      return proved === userId ? userId : undefined;
+    }
+    // Refused with 403, not 401 M_UNKNOWN_TOKEN: the request's own credentials are not in question.
+    const check = await this.deps.tokens.check(guestAccessToken);
+    if (!check.ok || check.locked || !check.requester.isGuest || check.requester.userId !== userId) {
+      throw forbidden('Cannot register taken user ID without valid guest credentials for that user.');
+    }
+    return userId;
   }
 
   private async registerGuest(body: Record<string, unknown>, clientIp?: string): Promise<RegisterResponse> {
     if (!this.deps.config.allow_guest_access) {
       throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest access is disabled');
     }
-    this.limitRegistration(clientIp, true);
-    const name = body.initial_device_display_name;
-    const userId = await this.deps.registration.register({ guest: true, passwordHash: null });
     // Every other parameter is ignored for guests; the server picks the device id.
-    const session = await this.deps.sessions.start(userId, {
-      initialDisplayName: typeof name === 'string' ? name : undefined,
-    });
+    const name = body.initial_device_display_name;
+    const initialDisplayName = typeof name === 'string' ? name : undefined;
+    checkDeviceRequest({ initialDisplayName });
+    this.limitRegistration(clientIp, true);
+    const userId = await this.deps.registration.register({ guest: true, passwordHash: null });
+    const session = await this.deps.sessions.start(userId, { initialDisplayName });
     return {
       user_id: userId,
       home_server: this.deps.config.server_name,
@@ -199,8 +247,14 @@ export class ClientRegistration {
   }
 }
 
-function checkDeviceParams(body: Record<string, unknown>): void {
-  for (const key of ['device_id', 'initial_device_display_name']) {
-    if (body[key] !== undefined && typeof body[key] !== 'string') throw badJson(`${key} must be a string`);
+/** The device fields' types and lengths, checked before the account is made so a refusal leaves none. */
+function checkDeviceParams(body: Record<string, unknown>): DeviceRequest {
+  const { device_id: deviceId, initial_device_display_name: initialDisplayName } = body;
+  if (deviceId !== undefined && typeof deviceId !== 'string') throw badJson('device_id must be a string');
+  if (initialDisplayName !== undefined && typeof initialDisplayName !== 'string') {
+    throw badJson('initial_device_display_name must be a string');
   }
+  const device = { deviceId, initialDisplayName };
+  checkDeviceRequest(device);
+  return device;
 }

@@ -1,9 +1,14 @@
 // Creating accounts: the localpart rules, a generated localpart when none is asked for (and for guests),
-// the users row and the profile row in one transaction.
+// the users row and the profile row in one transaction; upgrading a guest account to a full one.
 import type { Database } from '../../storage/database.js';
 import { createProfile } from '../../storage/profiles-store.js';
-import { findUserIdsIgnoringCase, insertUser, nextGeneratedLocalpart } from '../../storage/users-store.js';
-import { MatrixError, badRequest } from './errors.js';
+import {
+  findUserIdsIgnoringCase,
+  insertUser,
+  nextGeneratedLocalpart,
+  upgradeGuestUser,
+} from '../../storage/users-store.js';
+import { MatrixError, badRequest, forbidden } from './errors.js';
 import { localpartProblem, userIdOf } from './user-ids.js';
 
 /** Synapse's user types besides ordinary users. */
@@ -61,6 +66,16 @@ export class Registration {
       if (clash.length === 0 && (await this.create(userId, account, localpart))) return userId;
     }
     throw new MatrixError(500, 'M_UNKNOWN', 'Unable to find a free user ID');
+  }
+
+  /**
+   * Makes a guest account a full one with a password (guest_access.md), keeping its user id, profile,
+   * devices and tokens, as Synapse's register_user with was_guest does. Only while it is still an active
+   * guest: of two upgrades racing, the second is refused.
+   */
+  async upgradeGuest(userId: string, passwordHash: string): Promise<void> {
+    if (!(await upgradeGuestUser(this.database.db, userId, passwordHash)))
+      throw forbidden('This account is not a guest account');
   }
 
   private create(userId: string, account: NewAccount, localpart: string): Promise<boolean> {

@@ -1,10 +1,13 @@
 // Sessions: a device with an access token, started by login or registration, ended by logout.
+import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database.js';
+import { getCrossSigningKeys } from '../../storage/cross-signing-store.js';
 import { createDeviceIfMissing } from '../../storage/devices-store.js';
+import type { Schema } from '../../storage/schema.js';
 import { deleteAccessToken, deleteAccessTokensOfDevices } from '../../storage/tokens-store.js';
 import type { AccessTokens, Requester } from './access-tokens.js';
 import { MAX_DEVICE_ID_LENGTH, checkDeviceDisplayName, type Devices } from './devices.js';
-import { invalidParam } from './errors.js';
+import { forbidden, invalidParam } from './errors.js';
 import { randomDeviceId } from './random.js';
 
 export interface SessionsDeps {
@@ -19,6 +22,40 @@ export interface StartedSession {
   deviceId: string;
 }
 
+/** What a client asks of the device a new session goes on (login.yaml, registration.yaml). */
+export interface DeviceRequest {
+  deviceId?: string;
+  initialDisplayName?: string | null;
+}
+
+/**
+ * The checks on a requested device that need no database. Sessions.start makes them too; callers that
+ * store something first (registration creating the user) make them before, so bad input changes nothing.
+ */
+export function checkDeviceRequest(opts: DeviceRequest): void {
+  if (opts.deviceId !== undefined && (opts.deviceId === '' || opts.deviceId.length > MAX_DEVICE_ID_LENGTH)) {
+    throw invalidParam(`device_id must be 1 to ${MAX_DEVICE_ID_LENGTH} characters`);
+  }
+  checkDeviceDisplayName(opts.initialDisplayName);
+}
+
+/**
+ * Refuses a device id that is one of the user's cross-signing public keys (login.yaml: 403 M_FORBIDDEN).
+ * Devices and cross-signing keys share one namespace of key ids (`ed25519:<device id or public key>`);
+ * e2e-keys/cross-signing.ts refuses the other way round, a key named like a device.
+ */
+export async function checkNotCrossSigningKeyId(
+  db: Kysely<Schema>,
+  userId: string,
+  deviceId: string | undefined,
+): Promise<void> {
+  if (deviceId === undefined) return;
+  const keys = await getCrossSigningKeys(db, [userId]);
+  if (keys.some((key) => key.publicKey === deviceId)) {
+    throw forbidden("device_id is the same as one of the user's cross-signing key IDs");
+  }
+}
+
 export class Sessions {
   constructor(private readonly deps: SessionsDeps) {}
 
@@ -27,19 +64,11 @@ export class Sessions {
    * keeps it (and its display name) but logs out its earlier tokens, as the spec's "Relationship between
    * access tokens and devices" says.
    */
-  async start(
-    userId: string,
-    opts: { deviceId?: string; initialDisplayName?: string | null } = {},
-  ): Promise<StartedSession> {
-    if (
-      opts.deviceId !== undefined &&
-      (opts.deviceId === '' || opts.deviceId.length > MAX_DEVICE_ID_LENGTH)
-    ) {
-      throw invalidParam(`device_id must be 1 to ${MAX_DEVICE_ID_LENGTH} characters`);
-    }
-    checkDeviceDisplayName(opts.initialDisplayName);
+  async start(userId: string, opts: DeviceRequest = {}): Promise<StartedSession> {
+    checkDeviceRequest(opts);
     const now = this.deps.clock();
     return this.deps.database.db.transaction().execute(async (trx) => {
+      await checkNotCrossSigningKeyId(trx, userId, opts.deviceId);
       for (let attempt = 0; ; attempt++) {
         const deviceId = opts.deviceId ?? randomDeviceId();
         const created = await createDeviceIfMissing(trx, {
@@ -57,6 +86,12 @@ export class Sessions {
         return { accessToken, deviceId };
       }
     });
+  }
+
+  /** The checks start makes before storing anything, for callers that store something before it. */
+  async checkDevice(userId: string, opts: DeviceRequest): Promise<void> {
+    checkDeviceRequest(opts);
+    await checkNotCrossSigningKeyId(this.deps.database.db, userId, opts.deviceId);
   }
 
   /** Ends the caller's session: its device goes with all that device's tokens (as Synapse does). */

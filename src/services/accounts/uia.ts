@@ -23,7 +23,7 @@ export const UIA_SESSION_LIFETIME_MS = 48 * 3600 * 1000;
 const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 /** Body fields never stored in a session: secrets stay in memory only (their hashes may be stored). */
-const SECRET_FIELDS = ['password', 'new_password', 'auth'];
+const SECRET_FIELDS = ['password', 'new_password', 'auth', 'guest_access_token'];
 
 /** The 401 answer: flows, params, session, completed stages, and the error of a failed stage if any. */
 export class AuthRequired extends MatrixError {
