@@ -150,3 +150,23 @@ test('lazy loading: a limited sync sends the member events of its gap', async ()
     ['leave'],
   );
 });
+
+test('full_state brings every room as an initial sync would: pending invites, and leaves with include_leave', async () => {
+  const invitedTo = await api.createRoom(alice, { preset: 'private_chat', invite: [carol.userId] });
+  const left = await api.createRoom(alice, { preset: 'public_chat' });
+  assert.equal((await api.join(carol, left)).status, 200);
+  assert.equal((await api.post(`/rooms/${enc(left)}/leave`, carol, {})).status, 200);
+  const { next_batch } = await sync(carol);
+  const full = (await api.get(`/sync?since=${next_batch}&timeout=0&full_state=true`, carol)).body;
+  assert.ok(full.rooms.invite[invitedTo], 'the pending invite comes again');
+  assert.equal(full.rooms.leave[left], undefined, 'no leaves without include_leave');
+  const withLeave = filterQuery({ room: { include_leave: true } });
+  const fullWithLeave = (
+    await api.get(`/sync?since=${next_batch}&timeout=0&full_state=true&${withLeave}`, carol)
+  ).body;
+  assert.ok(fullWithLeave.rooms.leave[left], 'the left room comes with include_leave');
+  // Without full_state, nothing changed: neither comes.
+  const quiet = (await api.get(`/sync?since=${next_batch}&timeout=0&${withLeave}`, carol)).body;
+  assert.equal(quiet.rooms.invite[invitedTo], undefined);
+  assert.equal(quiet.rooms.leave[left], undefined);
+});

@@ -189,7 +189,9 @@ export class SyncService {
     for (const { roomId, membership } of current) {
       if (!wanted(roomId)) continue;
       const change = changedRooms.get(roomId);
-      if (!initial && !change && membership !== 'join') continue;
+      // full_state: every room comes as in an initial sync, invites and (with include_leave) leaves too.
+      const everything = initial || req.fullState;
+      if (!everything && !change && membership !== 'join') continue;
       // A joined room with no new events, account data or ephemeral events has nothing to send.
       const quiet = !active.has(roomId) && !roomAccountData.has(roomId) && !ephemeral.has(roomId);
       if (!initial && !change && !req.fullState && quiet) continue;
@@ -202,7 +204,8 @@ export class SyncService {
         knock[roomId] = { knock_state: { events: await this.roomSync.strippedState(memberEvent) } };
       } else if (
         membership === 'join' ||
-        ((membership === 'leave' || membership === 'ban') && (!initial || roomFilter.includeLeave))
+        ((membership === 'leave' || membership === 'ban') &&
+          ((!initial && change !== undefined) || (everything && roomFilter.includeLeave)))
       ) {
         if (forgotten.has(roomId) && membership !== 'join') continue;
         // A room joined since the token is new to the client: send it whole.
