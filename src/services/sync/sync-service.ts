@@ -12,7 +12,6 @@ import { currentStreamPosition } from '../../storage/streams.js';
 import type { Notifier, Wakeable } from '../notifier.js';
 import type { RoomServices } from '../rooms/index.js';
 import {
-  eventMatches,
   parseSyncFilter,
   roomMatches,
   typeMatches,
@@ -28,8 +27,8 @@ import { purgedRoomLeaveEntries } from './purged-leaves.js';
 import { PUSH_RULES_ACCOUNT_DATA, type PushRules } from '../push/push-rules.js';
 import type { Presence, PresenceState } from '../presence/presence.js';
 import type { E2eServices } from '../e2e-keys/index.js';
-import { presenceChanges } from '../../storage/presence-store.js';
 import { transactionIdsFor } from './transaction-ids.js';
+import { encryptionSections, presenceEvents } from './sync-sections.js';
 import { ephemeralByRoom } from './ephemeral.js';
 import type { Typing } from '../ephemeral/typing.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
@@ -136,7 +135,7 @@ export class SyncService {
     const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
     const joinedRooms = current.filter((r) => r.membership === 'join').map((r) => r.roomId);
     // First, as delivering to-device messages may hold back now.to_device, which the token below carries.
-    const e2e = await this.encryption(req, since, now, initial, joinedRooms);
+    const e2e = await encryptionSections(this.deps.e2e, req, since, now, initial, joinedRooms);
     // Which lazy-loaded members the device holds; forgotten when it starts over.
     const membersSent = this.lazyMembersSent.forResponse(req.userId, req.deviceId, {
       reset: initial || req.fullState,
@@ -293,7 +292,7 @@ export class SyncService {
     }
     const accountDataLimit = filter.accountData.limit;
     if (accountDataLimit !== undefined) globalAccountData.splice(accountDataLimit);
-    const presence = await this.presenceEvents(req.userId, filter, since, now, initial, clockNow);
+    const presence = await presenceEvents(this.deps, req.userId, filter, since, now, initial, clockNow);
     const empty =
       presence.length === 0 &&
       e2e.toDevice.length === 0 &&
@@ -317,66 +316,6 @@ export class SyncService {
         device_unused_fallback_key_types: e2e.unusedFallbackKeyTypes,
       },
     };
-  }
-
-  /**
-   * The encryption sections: the device's to-device messages (which may hold `now.to_device` back when
-   * more are waiting than one response carries), device-list changes, and the device's key counts.
-   */
-  private async encryption(
-    req: SyncRequest,
-    since: StreamPositions,
-    now: StreamPositions,
-    initial: boolean,
-    joinedRooms: string[],
-  ) {
-    const { deviceKeys, deviceLists, toDevice } = this.deps.e2e;
-    let messages: JsonObject[] = [];
-    let counts = { oneTime: {} as Record<string, number>, fallback: [] as string[] };
-    if (req.deviceId !== null) {
-      const delivery = await toDevice.forSync(req.userId, req.deviceId, since.to_device, now.to_device);
-      messages = delivery.events;
-      now.to_device = delivery.position;
-      counts = await deviceKeys.counts(req.userId, req.deviceId);
-    }
-    const lists = initial
-      ? { changed: [], left: [] }
-      : await deviceLists.changes(
-          req.userId,
-          { events: since.events, deviceLists: since.device_lists },
-          { events: now.events, deviceLists: now.device_lists },
-          joinedRooms,
-        );
-    return {
-      toDevice: messages,
-      deviceLists: lists,
-      oneTimeKeyCounts: counts.oneTime,
-      unusedFallbackKeyTypes: counts.fallback,
-    };
-  }
-
-  /** m.presence of users sharing a room with the user: all not offline at first, then what changed. */
-  private async presenceEvents(
-    userId: string,
-    filter: SyncFilter,
-    since: StreamPositions,
-    now: StreamPositions,
-    initial: boolean,
-    clockNow: number,
-  ): Promise<JsonObject[]> {
-    const { presence, database } = this.deps;
-    if (!presence.enabled) return [];
-    const records = initial
-      ? await presence.notOffline()
-      : await presenceChanges(database.db, since.presence, now.presence);
-    const events = (await presence.sharedWith(userId, records))
-      .map((r) => ({
-        type: 'm.presence',
-        sender: r.userId,
-        content: presence.content(r, clockNow) as JsonObject,
-      }))
-      .filter((e) => eventMatches(filter.presence, e));
-    return filter.presence.limit === undefined ? events : events.slice(0, filter.presence.limit);
   }
 
   private async memberEvent(roomId: string, userId: string): Promise<StoredEvent | undefined> {
