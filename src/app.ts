@@ -21,6 +21,7 @@ import type { Presence } from './services/presence/presence.js';
 import type { Typing } from './services/ephemeral/typing.js';
 import type { Receipts } from './services/receipts/receipts.js';
 import type { Accounts } from './services/accounts/accounts.js';
+import type { OpenIdTokens } from './services/accounts/openid-tokens.js';
 import type { E2eServices } from './services/e2e-keys/index.js';
 import type { MediaServices } from './services/media/index.js';
 import type { ServerNotices } from './services/admin/server-notices.js';
@@ -42,6 +43,7 @@ import { MEDIA_ROUTES } from './api/media/index.js';
 import { CHAT_FEATURE_ROUTES } from './api/client/chat-features.js';
 import { ADMIN_ROUTES } from './api/admin/index.js';
 import { federationVersionRoutes } from './api/federation/version.js';
+import { openIdUserInfoRoutes } from './api/federation/openid.js';
 import { serverKeysRoutes } from './api/keys/server-keys.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 
@@ -61,6 +63,8 @@ export interface AppDeps {
   typing: Typing;
   receipts: Receipts;
   accounts: Accounts;
+  /** OpenID tokens for widgets and integration managers, with their hourly expiry sweep. */
+  openIdTokens: OpenIdTokens;
   e2e: E2eServices;
   media: MediaServices;
   serverNotices: ServerNotices;
@@ -92,7 +96,9 @@ const RESOURCE_ROUTES: Partial<Record<ResourceName, Plugin[]>> = {
     versionsRoutes,
   ],
   media: MEDIA_ROUTES,
-  federation: [federationVersionRoutes, serverKeysRoutes],
+  federation: [federationVersionRoutes, serverKeysRoutes, openIdUserInfoRoutes],
+  // As in Synapse: only the federation API's openid/userinfo, for servers that do not federate.
+  openid: [openIdUserInfoRoutes],
   keys: [serverKeysRoutes],
   metrics: [metricsRoutes],
 };

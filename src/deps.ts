@@ -23,6 +23,7 @@ import { getProfile } from './storage/profiles-store.js';
 import { DEFAULT_ROOM_VERSION } from './protocol/room-versions.js';
 import type { JsonObject } from './protocol/canonical-json.js';
 import { createAccounts } from './services/accounts/accounts.js';
+import { OpenIdTokens } from './services/accounts/openid-tokens.js';
 import { createE2eServices } from './services/e2e-keys/index.js';
 import { createMediaServices } from './services/media/index.js';
 import type { Argon2Cost } from './services/accounts/password-hasher.js';
@@ -144,6 +145,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     notifier,
     accounts,
     e2e,
+    openIdTokens: new OpenIdTokens({ database, serverName: config.server_name, logger, clock }),
     media: createMediaServices({ config, database, logger, clock }),
     serverNotices,
     rateLimits,
@@ -178,4 +180,5 @@ export function stopBackgroundJobs(deps: AppDeps): void {
   deps.media.repository.accessTimes.close();
   deps.roomAdmin.tasks.close();
   deps.pushActionsRetention.close();
+  deps.openIdTokens.close();
 }

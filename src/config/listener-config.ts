@@ -20,14 +20,15 @@ export const RESOURCE_NAMES = [
   'media',
   'health',
   'metrics',
-  // Synapse resources Hearth does not serve yet; named here so a Synapse config still loads.
+  // Only the federation API's openid/userinfo, as in Synapse.
   'openid',
+  // Synapse resources Hearth does not serve yet; named here so a Synapse config still loads.
   'static',
   'consent',
   'replication',
 ] as const;
 export type ResourceName = (typeof RESOURCE_NAMES)[number];
-export const UNSERVED_RESOURCES: readonly ResourceName[] = ['openid', 'static', 'consent', 'replication'];
+export const UNSERVED_RESOURCES: readonly ResourceName[] = ['static', 'consent', 'replication'];
 
 export interface ListenerConfig {
   port: number;

@@ -90,6 +90,15 @@ export interface UiaStagesTable {
   result: string;
 }
 
+/** OpenID tokens (migration 0025) for widgets and integration managers; only their hash is stored. */
+export interface OpenIdTokensTable {
+  /** SHA-256 of the token, lowercase hex. The token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  /** Milliseconds since the epoch; the token is refused from then on. */
+  valid_until_ts: number;
+}
+
 export interface AccountTables {
   users: UsersTable;
   access_tokens: AccessTokensTable;
@@ -100,4 +109,5 @@ export interface AccountTables {
   filters: FiltersTable;
   uia_sessions: UiaSessionsTable;
   uia_stages: UiaStagesTable;
+  openid_tokens: OpenIdTokensTable;
 }

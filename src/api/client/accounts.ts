@@ -8,6 +8,7 @@ import { capabilitiesRoutes } from './capabilities.js';
 import { deviceRoutes } from './devices.js';
 import { filterRoutes } from './filters.js';
 import { loginRoutes } from './login.js';
+import { openIdRoutes } from './openid.js';
 import { profileRoutes } from './profile.js';
 import { registrationRoutes } from './registration.js';
 import { registrationTokenValidityRoutes } from './registration-token-validity.js';
@@ -25,6 +26,7 @@ export const ACCOUNT_ROUTES = [
   accountDataRoutes,
   roomTagRoutes,
   filterRoutes,
+  openIdRoutes,
   capabilitiesRoutes,
   wellKnownRoutes,
   adminRegisterRoutes,

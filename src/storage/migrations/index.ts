@@ -24,6 +24,7 @@ import { authVersion } from './0021-auth-version.js';
 import { txnStreamKey } from './0022-txn-stream-key.js';
 import { pushActionsRecent } from './0023-push-actions-recent.js';
 import { memberHistoryPartial } from './0024-member-history-partial.js';
+import { openIdTokens } from './0025-openid-tokens.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -50,4 +51,5 @@ export const MIGRATIONS: readonly Migration[] = [
   txnStreamKey,
   pushActionsRecent,
   memberHistoryPartial,
+  openIdTokens,
 ];
