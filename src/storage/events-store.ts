@@ -184,6 +184,26 @@ export async function membershipChanges(
   return rows.map(rowToStoredEvent);
 }
 
+/** Whether the user's membership of the room was ever `join` at or before `upTo`. */
+export async function wasEverJoined(
+  db: Kysely<Schema>,
+  roomId: string,
+  userId: string,
+  upTo: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('events')
+    .select('event_id')
+    .where('state_key', '=', userId)
+    .where('type', '=', 'm.room.member')
+    .where('room_id', '=', roomId)
+    .where('membership', '=', 'join')
+    .where('stream_ordering', '<=', upTo)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 const FIND_TXN = new HotStatement<{ event_id: string }>(
   'select event_id from event_txns where txn_id = ? and user_id = ? and device_id = ? and endpoint = ?',
 );

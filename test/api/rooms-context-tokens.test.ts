@@ -175,6 +175,25 @@ test('timestamp_to_event: nothing history visibility hides', async () => {
   assert.equal(first.body.event_id, join.body.event_id, 'the first event bob may see is his join');
 });
 
+test('timestamp_to_event: reads at most a thousand events it may not show, then answers 404', async () => {
+  const joinedOnly = await api.createRoom(alice, {
+    preset: 'public_chat',
+    initial_state: [{ type: 'm.room.history_visibility', content: { history_visibility: 'joined' } }],
+  });
+  now += 1000;
+  const hiddenTs = now;
+  for (let i = 0; i < 1050; i += 50)
+    await Promise.all(Array.from({ length: 50 }, (_, j) => api.send(alice, joinedOnly, `hidden ${i + j}`)));
+  now += 1000;
+  await api.join(bob, joinedOnly);
+  const far = await api.get(tsUrl(joinedOnly, hiddenTs, 'f'), bob);
+  assert.equal(far.status, 404, "over a thousand hidden events before bob's join: not searched");
+  assert.equal(far.body.errcode, 'M_NOT_FOUND');
+  // From the other side his join is the nearest event he may see.
+  const near = await api.get(tsUrl(joinedOnly, now, 'b'), bob);
+  assert.equal(near.status, 200);
+});
+
 test('timestamp_to_event: dir is required', async () => {
   const roomId = await api.createRoom(alice, { preset: 'public_chat' });
   const missing = await api.get(tsUrl(roomId, now), alice);

@@ -201,6 +201,15 @@ test('events the builder would refuse (v12 floats, an oversized topic): refused 
     'M_BAD_JSON',
   );
   await assertRefusedCleanly({ room_alias_name: 'wordy', topic: 'x'.repeat(70_000) }, 413, 'M_TOO_LARGE');
+  // Just under the limit without its ids, hashes and signatures, over it with them.
+  await assertRefusedCleanly(
+    {
+      room_alias_name: 'edge',
+      initial_state: [{ type: 'com.example.big', state_key: '', content: { x: 'x'.repeat(65_100) } }],
+    },
+    413,
+    'M_TOO_LARGE',
+  );
 });
 
 test('v1 (server-assigned event ids): checked the same way', async () => {

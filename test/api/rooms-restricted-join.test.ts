@@ -200,3 +200,18 @@ test('the authoriser is the most powerful local member', async () => {
   assert.equal((await api.join(bob, roomId)).status, 200);
   assert.equal((await memberContent(roomId, bob.userId)).join_authorised_via_users_server, erin.userId);
 });
+
+test("a join sent as a state event meets the same checks; the authoriser is the server's choice", async () => {
+  const roomId = await restrictedRoom('10', 'restricted');
+  const asState = (user: TestUser, content: Record<string, unknown>) =>
+    api.put(`/rooms/${enc(roomId)}/state/m.room.member/${enc(user.userId)}`, user, content);
+  // Naming an authoriser oneself does not get around the allow conditions.
+  const forged = await asState(carol, { membership: 'join', join_authorised_via_users_server: alice.userId });
+  assert.equal(forged.status, 403);
+  assert.equal(forged.body.errcode, 'M_FORBIDDEN');
+  await assertNotJoined(roomId, carol);
+  // A space member joining this way gets the server's authoriser, whoever they named.
+  const named = await asState(erin, { membership: 'join', join_authorised_via_users_server: erin.userId });
+  assert.equal(named.status, 200, JSON.stringify(named.body));
+  await assertAuthorisedJoin(roomId, erin.userId, '10');
+});

@@ -129,3 +129,18 @@ test('rooms and not_rooms of the timeline and ephemeral filters narrow those par
   const unfiltered = await sync(carol);
   assert.ok(unfiltered.rooms.join[quiet]!.ephemeral!.events.some((e) => e.type === 'm.typing'));
 });
+
+test('a leave and then a ban of someone who had joined: the room comes with its history, not the ban alone', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'public_chat', name: 'was here' });
+  assert.equal((await api.join(carol, roomId)).status, 200);
+  const { next_batch } = await sync(carol);
+  await api.send(alice, roomId, 'before the leave');
+  assert.equal((await api.post(`/rooms/${enc(roomId)}/leave`, carol, {})).status, 200);
+  assert.equal((await api.post(`/rooms/${enc(roomId)}/ban`, alice, { user_id: carol.userId })).status, 200);
+  const left = (await sync(carol, `since=${next_batch}&timeout=0`)).rooms.leave[roomId];
+  assert.ok(left, 'in rooms.leave');
+  assert.deepEqual(
+    left.timeline.events.map((e) => e.content.body ?? e.content.membership),
+    ['before the leave', 'leave', 'ban'],
+  );
+});

@@ -30,12 +30,14 @@ export function checkInitialEvents(
 ): void {
   const rules = roomVersionRules(roomVersion);
   const domain = creator.slice(creator.indexOf(':') + 1);
-  const reference = (id: string): EventReference =>
-    rules.eventIdFormat === 'server-assigned' ? [id, { sha256: '' }] : id;
+  const serverAssigned = rules.eventIdFormat === 'server-assigned';
+  // Ids, hashes and signatures as long as the real ones (or longer), so the size check below sees the
+  // events' real size: a hash or a signature in unpadded base64 is 43 or 86 characters.
+  const hash = 'A'.repeat(43);
+  const reference = (id: string): EventReference => (serverAssigned ? [id, { sha256: hash }] : id);
   let counter = 0;
-  // Ids, hashes and signatures shorter than the real ones: the copies are never larger than the events.
   const simulated = (type: string, stateKey: string, content: JsonObject, roomId: string): RoomEvent => ({
-    event_id: `$${counter++}:${domain}`,
+    event_id: `$${String(counter++).padStart(43, '0')}${serverAssigned ? `:${domain}` : ''}`,
     room_id: roomId,
     type,
     state_key: stateKey,
@@ -44,12 +46,12 @@ export function checkInitialEvents(
     prev_events: [],
     auth_events: [],
     depth: counter,
-    origin_server_ts: 0,
-    hashes: { sha256: '' },
-    signatures: {},
+    origin_server_ts: Date.now(),
+    hashes: { sha256: hash },
+    signatures: { [domain]: { 'ed25519:a_0000': 'A'.repeat(86) } },
   });
 
-  const create = simulated('m.room.create', '', createContent, `!room:${domain}`);
+  const create = simulated('m.room.create', '', createContent, `!${'r'.repeat(18)}:${domain}`);
   if (rules.roomIdFromCreateEvent) create.room_id = roomIdOfCreateEvent(create.event_id);
   const created = authorize(create, [], roomVersion);
   // As EventPipeline.createRoom answers it.
@@ -81,14 +83,19 @@ export function checkInitialEvents(
   }
 }
 
+/**
+ * What the real event may still have beyond its stand-in: a longer signing key id, a larger depth. So an
+ * event the builder would refuse as too large is refused here, before anything is stored.
+ */
+const REAL_EVENT_OVERHEAD = 64;
+
 /** The event builder's format check, answered as it answers it (event-builder.ts, finish). */
 function checkFormat(event: RoomEvent, roomVersion: string): void {
   const wire: JsonObject = { ...event };
   // From v3 an event's id is its hash, never part of the PDU.
   if (roomVersionRules(roomVersion).eventIdFormat !== 'server-assigned') delete wire.event_id;
-  const size = Buffer.byteLength(JSON.stringify(wire), 'utf8');
-  const format = checkPduFormat(wire, roomVersion, size);
-  if (format.ok) return;
+  const size = Buffer.byteLength(JSON.stringify(wire), 'utf8') + REAL_EVENT_OVERHEAD;
   if (size > MAX_PDU_BYTES) throw new MatrixError(413, 'M_TOO_LARGE', 'Event is too large');
-  throw new MatrixError(400, 'M_BAD_JSON', format.reason);
+  const format = checkPduFormat(wire, roomVersion, size);
+  if (!format.ok) throw new MatrixError(400, 'M_BAD_JSON', format.reason);
 }

@@ -8,6 +8,7 @@ import { findTxnEvent, type StoredEvent } from '../../storage/events-store.js';
 import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 import type { RoomRuntime } from './room-store.js';
+import { authoriserForLocalJoin } from './restricted-join.js';
 
 export class Messaging {
   constructor(
@@ -41,6 +42,12 @@ export class Messaging {
   ): Promise<StoredEvent> {
     const room = await this.requireRoom(roomId);
     if (type === 'm.room.canonical_alias') await this.checkCanonicalAlias(roomId, content);
+    if (type === 'm.room.member' && stateKey === sender && content.membership === 'join') {
+      // A join sent as state (Element sets per-room names this way) meets the same restricted-room
+      // checks as /join: its join_authorised_via_users_server is the server's choice, never the client's.
+      const authoriser = await authoriserForLocalJoin(this.deps, room, sender);
+      if (authoriser !== undefined) content = { ...content, join_authorised_via_users_server: authoriser };
+    }
     // Setting the same state again returns the event already there, as Synapse does.
     const current = await this.deps.rooms.stateEvent(room.state, type, stateKey);
     if (current && current.sender === sender && canonicalJson(current.content) === canonicalJson(content)) {

@@ -53,6 +53,8 @@ const eventNotFound = () => new MatrixError(404, 'M_NOT_FOUND', 'Event not found
 
 /** How many candidate events /timestamp_to_event reads at a time while skipping those the user may not see. */
 const TIMESTAMP_BATCH = 50;
+/** How many batches /timestamp_to_event reads at most before answering that it found nothing. */
+const TIMESTAMP_MAX_BATCHES = 20;
 
 export class RoomReader {
   constructor(
@@ -275,7 +277,9 @@ export class RoomReader {
     const access = await this.access(roomId, userId);
     const db = this.deps.database.db;
     let past: { originServerTs: number; streamOrdering: number } | undefined;
-    for (;;) {
+    // Bounded: a member of a "joined" room asking from before their join would otherwise have every
+    // earlier event read and checked, on each request.
+    for (let batch = 0; batch < TIMESTAMP_MAX_BATCHES; batch++) {
       const candidates = await eventsNearTimestamp(db, {
         roomId,
         ts,
@@ -284,12 +288,13 @@ export class RoomReader {
         upTo: access.upTo,
         past,
       });
-      // One at a time: the nearest candidate is usually visible, and then the rest need no checking.
-      for (const candidate of candidates) {
-        const [visible] = await this.visibility.filter(userId, [candidate], access.joined);
-        if (visible)
-          return { event_id: visible.event.event_id, origin_server_ts: visible.event.origin_server_ts };
-      }
+      // The nearest candidate alone first: it is usually visible, and then the rest need no checking.
+      const [nearest, ...rest] = candidates;
+      const visible =
+        (nearest && (await this.visibility.filter(userId, [nearest], access.joined))[0]) ??
+        (await this.visibility.filter(userId, rest, access.joined))[0];
+      if (visible)
+        return { event_id: visible.event.event_id, origin_server_ts: visible.event.origin_server_ts };
       const last = candidates[candidates.length - 1];
       if (!last || candidates.length < TIMESTAMP_BATCH) break;
       past = { originServerTs: last.event.origin_server_ts, streamOrdering: last.streamOrdering };

@@ -86,7 +86,10 @@ export class RoomSync {
       ? await store.stateAtGroup(start.stateGroupBefore)
       : await this.stateAt(req.roomId, req.upTo);
     const lazy = { heroes: new Set(heroes ?? []), gap: false };
-    const hidden = visible.length < window.length;
+    // Only a state event left out changes what the state must carry; hidden messages (an ignored
+    // sender's, types the filter drops) need no state work.
+    const shown = new Set(visible.map((e) => e.event.event_id));
+    const hidden = window.some((e) => e.event.state_key !== undefined && !shown.has(e.event.event_id));
     if (req.fullState || req.since === 0 || limited || hidden) {
       const last = window[window.length - 1];
       const stateAtEnd = hidden && last ? await store.stateAtGroup(last.stateGroupAfter) : stateAtStart;

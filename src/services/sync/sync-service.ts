@@ -5,7 +5,12 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { accountDataChanges, getAccountData } from '../../storage/account-data-store.js';
 import { getFilter } from '../../storage/filters-store.js';
-import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
+import {
+  membershipChanges,
+  roomsWithNewEvents,
+  wasEverJoined,
+  type StoredEvent,
+} from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
@@ -211,7 +216,8 @@ export class SyncService {
         const newlyJoined = membership === 'join' && joinedSince.has(roomId);
         const neverJoined =
           membership !== 'join' &&
-          (await membershipBefore(this.deps.rooms.store, req.userId, memberEvent)) !== 'join';
+          (await membershipBefore(this.deps.rooms.store, req.userId, memberEvent)) !== 'join' &&
+          !(await wasEverJoined(db, roomId, req.userId, memberEvent.streamOrdering));
         const section = await this.roomSync.sync({
           roomId,
           userId: req.userId,
