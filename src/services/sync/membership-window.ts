@@ -4,18 +4,31 @@
 // into every joined room: those rooms are sent as usual, with the change in their timelines). And the
 // membership a leave ended: a user who leaves a room they never joined (a rejected invite, a withdrawn
 // knock) learns nothing of it but their own leave.
+import type { Kysely } from 'kysely';
 import { stateKeyOf } from '../../protocol/pdu/types.js';
-import type { StoredEvent } from '../../storage/events-store.js';
+import { wasEverJoined, type StoredEvent } from '../../storage/events-store.js';
+import type { Schema } from '../../storage/schema.js';
 import type { RoomStore } from '../rooms/room-store.js';
 
 const membershipOf = (e: StoredEvent | undefined): unknown => e?.event.content.membership;
 
-/** The user's membership just before `event` (one of their member events): undefined if none. */
-export async function membershipBefore(
+/**
+ * Whether the user had never been joined to the room by `leave` (their leave or ban there): a rejected
+ * invite, a withdrawn knock. The state before the leave answers the usual case (a leave after a join)
+ * without a query; only otherwise is their member history searched for a join.
+ */
+export async function neverJoined(
   store: RoomStore,
+  db: Kysely<Schema>,
   userId: string,
-  event: StoredEvent,
-): Promise<unknown> {
+  leave: StoredEvent,
+): Promise<boolean> {
+  if ((await membershipBefore(store, userId, leave)) === 'join') return false;
+  return !(await wasEverJoined(db, leave.event.room_id, userId, leave.streamOrdering));
+}
+
+/** The user's membership just before `event` (one of their member events): undefined if none. */
+async function membershipBefore(store: RoomStore, userId: string, event: StoredEvent): Promise<unknown> {
   const before = await store.stateAtGroup(event.stateGroupBefore);
   const priorId = before.get(stateKeyOf('m.room.member', userId));
   return membershipOf(priorId === undefined ? undefined : await store.getEvent(priorId));

@@ -73,7 +73,9 @@ export class RoomSync {
     const startPosition = first ? first.streamOrdering - 1 : req.upTo;
     const prevBatch = formatEventsToken(startPosition);
     const summary = await this.summary(req);
-    const heroes = req.stateFilter.lazyLoadMembers ? (summary['m.heroes'] as string[] | undefined) : [];
+    const heroes = new Set(
+      req.stateFilter.lazyLoadMembers ? ((summary['m.heroes'] as string[] | undefined) ?? []) : [],
+    );
 
     // State: as it stood at the start of the timeline sent (sync.yaml, `state`), that is before its
     // first event that passed history visibility and the filter. Events the timeline leaves out (what
@@ -85,11 +87,10 @@ export class RoomSync {
     const stateAtStart = start
       ? await store.stateAtGroup(start.stateGroupBefore)
       : await this.stateAt(req.roomId, req.upTo);
-    const lazy = { heroes: new Set(heroes ?? []), gap: false };
+    const lazy = { heroes, gap: false };
     // Only a state event left out changes what the state must carry; hidden messages (an ignored
     // sender's, types the filter drops) need no state work.
-    const shown = new Set(visible.map((e) => e.event.event_id));
-    const hidden = window.some((e) => e.event.state_key !== undefined && !shown.has(e.event.event_id));
+    const hidden = visible.length < window.length && leavesOutState(window, visible);
     if (req.fullState || req.since === 0 || limited || hidden) {
       const last = window[window.length - 1];
       const stateAtEnd = hidden && last ? await store.stateAtGroup(last.stateGroupAfter) : stateAtStart;
@@ -286,6 +287,12 @@ export class RoomSync {
       formerMembers: withMembership('leave', 'ban').slice(0, 6),
     };
   }
+}
+
+/** Whether a state event of `window` is missing from `shown` (the window as filtered). */
+function leavesOutState(window: readonly StoredEvent[], shown: readonly StoredEvent[]): boolean {
+  const ids = new Set(shown.map((e) => e.event.event_id));
+  return window.some((e) => e.event.state_key !== undefined && !ids.has(e.event.event_id));
 }
 
 /**

@@ -5,12 +5,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { accountDataChanges, getAccountData } from '../../storage/account-data-store.js';
 import { getFilter } from '../../storage/filters-store.js';
-import {
-  membershipChanges,
-  roomsWithNewEvents,
-  wasEverJoined,
-  type StoredEvent,
-} from '../../storage/events-store.js';
+import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
 import { currentStreamPosition } from '../../storage/streams.js';
@@ -24,7 +19,7 @@ import {
   type SyncFilter,
 } from './filter.js';
 import { RoomSync } from './room-sync.js';
-import { membershipBefore, roomsJoinedInWindow } from './membership-window.js';
+import { neverJoined, roomsJoinedInWindow } from './membership-window.js';
 import { ignoredUsers } from '../accounts/ignored-users.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
@@ -214,10 +209,8 @@ export class SyncService {
         if (forgotten.has(roomId) && membership !== 'join') continue;
         // A room joined since the token is new to the client: send it whole.
         const newlyJoined = membership === 'join' && joinedSince.has(roomId);
-        const neverJoined =
-          membership !== 'join' &&
-          (await membershipBefore(this.deps.rooms.store, req.userId, memberEvent)) !== 'join' &&
-          !(await wasEverJoined(db, roomId, req.userId, memberEvent.streamOrdering));
+        const leftUnjoined =
+          membership !== 'join' && (await neverJoined(this.deps.rooms.store, db, req.userId, memberEvent));
         const section = await this.roomSync.sync({
           roomId,
           userId: req.userId,
@@ -231,7 +224,7 @@ export class SyncService {
           transactionIds,
           membersSent,
           ignored,
-          ownLeaveOnly: neverJoined ? memberEvent : undefined,
+          ownLeaveOnly: leftUnjoined ? memberEvent : undefined,
         });
         const roomData = roomAccountData.get(roomId) ?? [];
         // As Synapse: a room joined since the token (or a full_state sync) brings the tags it already has;
