@@ -2,15 +2,15 @@
 // left rooms — and stripped state for invites and knocks.
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { stateKeyOf } from '../../protocol/pdu/types.js';
-import { lastEventAtOrBefore, roomEvents, type StoredEvent } from '../../storage/events-store.js';
+import { lastEventAtOrBefore, type StoredEvent } from '../../storage/events-store.js';
 import type { ClientEvent } from '../rooms/client-event.js';
 import { strippedState } from '../rooms/client-event.js';
 import type { RoomServices } from '../rooms/index.js';
 import { formatWithAggregations } from '../relations/aggregations.js';
 import { eventMatches, type RoomEventFilter } from './filter.js';
+import { timelineWindow } from './timeline-window.js';
 import { formatEventsToken } from './token.js';
 import type { MembersSent } from './lazy-members.js';
-import { isIgnored } from '../accounts/ignored-users.js';
 
 export interface RoomSyncRequest {
   roomId: string;
@@ -55,20 +55,16 @@ export class RoomSync {
   async sync(req: RoomSyncRequest): Promise<RoomSyncResult> {
     const { store, visibility, formatter } = this.rooms;
     if (req.ownLeaveOnly) return this.ownLeave(req.ownLeaveOnly, req);
-    const limit = req.timelineFilter.limit ?? DEFAULT_TIMELINE_LIMIT;
-    // One extra event tells whether the timeline is limited.
-    const fetched = await roomEvents(store.db, {
+    const { window, visible, limited } = await timelineWindow(store.db, visibility, {
       roomId: req.roomId,
-      after: req.since,
+      userId: req.userId,
+      since: req.since,
       upTo: req.upTo,
-      direction: 'backward',
-      limit: limit + 1,
+      limit: req.timelineFilter.limit ?? DEFAULT_TIMELINE_LIMIT,
+      joined: req.joined,
+      filter: req.timelineFilter,
+      ignored: req.ignored,
     });
-    const limited = fetched.length > limit;
-    const window = fetched.slice(0, limit).reverse();
-    const visible = (await visibility.filter(req.userId, window, req.joined)).filter(
-      (e) => eventMatches(req.timelineFilter, e.event) && !isIgnored(req.ignored, e.event),
-    );
     const first = window[0];
     const startPosition = first ? first.streamOrdering - 1 : req.upTo;
     const prevBatch = formatEventsToken(startPosition);
@@ -120,7 +116,7 @@ export class RoomSync {
       },
       state: { events: await formatter.format(stateEvents, { now: req.now, omitRoomId: true }) },
       summary,
-      changed: fetched.length > 0 || req.since === 0,
+      changed: window.length > 0 || limited || req.since === 0,
     };
   }
 
