@@ -260,3 +260,29 @@ test('default power levels: upgrading (m.room.tombstone) is above state_default,
     assert.ok(level > (levels.body.state_default as number));
   }
 });
+
+test('two creations racing for one alias: one room is made, the other request is refused with no room', async () => {
+  const db = t.deps.database.db;
+  const count = async (table: 'rooms' | 'events') =>
+    Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const [rooms, events] = [await count('rooms'), await count('events')];
+  // Both pass the up-front check for a free alias before either claims it.
+  const results = await Promise.allSettled(
+    [alice, bob].map((user) =>
+      t.deps.rooms.creation.createRoom(user.userId, { roomAliasName: 'contested', name: 'contested' }),
+    ),
+  );
+  const made = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  assert.equal(made.length, 1, 'one creation wins');
+  const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+  assert.equal((refused.reason as { errcode?: string }).errcode, 'M_ROOM_IN_USE');
+  assert.equal(await count('rooms'), rooms + 1, 'the loser left no room behind, not even a create event');
+  const winner = await db
+    .selectFrom('events')
+    .select('event_id')
+    .where('room_id', '=', made[0]!.roomId)
+    .execute();
+  assert.equal(await count('events'), events + winner.length);
+  const resolved = await api.get(`/directory/room/${enc(`#contested:${SERVER}`)}`);
+  assert.equal(resolved.body.room_id, made[0]!.roomId);
+});

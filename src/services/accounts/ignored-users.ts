@@ -2,6 +2,7 @@
 // `m.ignored_user_list` account data. /sync leaves out their invites and their timeline events other
 // than state, from the next sync after the list changes; their events notify no one who ignores them.
 import type { Kysely } from 'kysely';
+import { Lru } from '../rooms/lru.js';
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import type { Schema } from '../../storage/schema.js';
 import { getAccountData } from '../../storage/account-data-store.js';
@@ -28,4 +29,35 @@ export function isIgnored(
   event: { sender: string; state_key?: string },
 ): boolean {
   return event.state_key === undefined && ignored.has(event.sender);
+}
+
+/** How many users' ignore lists are kept (an empty list costs a Set and a map entry). */
+const CACHE_SIZE = 10_000;
+
+/**
+ * Users' ignore lists as /sync, /messages and /context read them: cached, and forgotten when the user's
+ * m.ignored_user_list changes (the account data service tells, rooms/account-hooks.ts). Only this
+ * process writes account data, so what is cached is current. (Notifications keeps its own copy, read
+ * in one batch with the push rules of everyone an event may notify.)
+ */
+export class IgnoreLists {
+  private readonly cache = new Lru<string, ReadonlySet<string>>(CACHE_SIZE);
+  /** Counts forgets, so a read that raced with a change is not cached. */
+  private epoch = 0;
+
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async of(userId: string): Promise<ReadonlySet<string>> {
+    const cached = this.cache.get(userId);
+    if (cached) return cached;
+    const epoch = this.epoch;
+    const list = await ignoredUsers(this.db, userId);
+    if (epoch === this.epoch) this.cache.set(userId, list);
+    return list;
+  }
+
+  forget(userId: string): void {
+    this.epoch++;
+    this.cache.delete(userId);
+  }
 }

@@ -4,7 +4,7 @@
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
-import { roomEvents, type StoredEvent } from '../../storage/events-store.js';
+import type { StoredEvent } from '../../storage/events-store.js';
 import {
   countDevices,
   forgottenByAllLocalUsers,
@@ -13,11 +13,11 @@ import {
 } from '../../storage/room-admin-store.js';
 import { forwardExtremities, getAlias, replaceForwardExtremities } from '../../storage/rooms-store.js';
 import { roomMembers } from '../../storage/state-store.js';
-import { currentStreamPosition } from '../../storage/streams.js';
+import { keptByFilter, readEventPage, type PageQuery } from '../rooms/event-page.js';
 import type { RoomServices } from '../rooms/index.js';
 import type { RoomRuntime } from '../rooms/room-store.js';
-import { eventMatches, isSimpleFilter, type RoomEventFilter } from '../sync/filter.js';
-import { formatEventsToken, parseToken } from '../sync/token.js';
+import type { RoomEventFilter } from '../sync/filter.js';
+import { formatEventsToken } from '../sync/token.js';
 
 export const ROOM_ORDER_BY = [
   'name',
@@ -67,13 +67,7 @@ export interface ListedRoom extends JsonObject {
   room_type: string | null;
 }
 
-export interface AdminMessagesQuery {
-  from?: string;
-  to?: string;
-  dir: 'b' | 'f';
-  limit: number;
-  filter?: RoomEventFilter;
-}
+export type AdminMessagesQuery = PageQuery;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -215,55 +209,38 @@ export class RoomAdmin {
     q: AdminMessagesQuery,
   ): Promise<{ events: StoredEvent[]; start: string; end?: string }> {
     await this.requireRoom(roomId);
-    const from =
-      q.from !== undefined
-        ? parseToken(q.from, 'from').events
-        : q.dir === 'b'
-          ? await currentStreamPosition(this.db, 'events')
-          : 0;
-    const to = q.to !== undefined ? parseToken(q.to, 'to').events : undefined;
-    const start = q.from ?? formatEventsToken(from);
-    // As the client API (room-reader.ts): nothing asked for, nothing passed over, so the next page starts
-    // where this one did. Reading one event and hiding it would hand out a token past it.
-    if (q.limit <= 0) return { events: [], start, end: start };
-    const fetched = await this.page(roomId, q.dir, from, to, q.limit, q.filter);
-    const last = fetched[fetched.length - 1];
-    const end =
-      fetched.length === q.limit && last
-        ? formatEventsToken(q.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering)
-        : undefined;
-    const events =
-      q.filter && !isSimpleFilter(q.filter)
-        ? fetched.filter((e) => eventMatches(q.filter!, e.event))
-        : fetched;
-    return { events, start, end };
+    const page = await readEventPage(this.db, roomId, q);
+    return { events: keptByFilter(q.filter, page.read), start: page.start, end: page.end };
   }
 
+  /** The event and up to `limit` events around it, half before, as the client's /context without its limits. */
   async context(roomId: string, eventId: string, limit: number, filter?: RoomEventFilter) {
     await this.requireRoom(roomId);
     const event = await this.rooms.store.getEvent(eventId);
     if (!event || event.event.room_id !== roomId)
       throw new MatrixError(404, 'M_NOT_FOUND', 'Event not found.');
     const half = Math.floor(limit / 2);
-    const keep = (events: StoredEvent[]) =>
-      filter && !isSimpleFilter(filter) ? events.filter((e) => eventMatches(filter, e.event)) : events;
-    const before =
-      half === 0 ? [] : await this.page(roomId, 'b', event.streamOrdering - 1, undefined, half, filter);
-    const after =
-      limit - half === 0
-        ? []
-        : await this.page(roomId, 'f', event.streamOrdering, undefined, limit - half, filter);
+    const before = await readEventPage(this.db, roomId, {
+      dir: 'b',
+      from: formatEventsToken(event.streamOrdering - 1),
+      limit: half,
+      filter,
+    });
+    const after = await readEventPage(this.db, roomId, {
+      dir: 'f',
+      from: formatEventsToken(event.streamOrdering),
+      limit: limit - half,
+      filter,
+    });
     const stateIds = await this.rooms.store.stateAtGroup(event.stateGroupAfter);
     const state = [...(await this.rooms.store.getEvents([...stateIds.values()])).values()];
-    const first = before[before.length - 1];
-    const lastAfter = after[after.length - 1];
     return {
       event,
-      before: keep(before),
-      after: keep(after),
+      before: keptByFilter(filter, before.read),
+      after: keptByFilter(filter, after.read),
       state,
-      start: formatEventsToken(first ? first.streamOrdering - 1 : event.streamOrdering - 1),
-      end: formatEventsToken(lastAfter ? lastAfter.streamOrdering : event.streamOrdering),
+      start: before.readTo,
+      end: after.readTo,
     };
   }
 
@@ -289,28 +266,5 @@ export class RoomAdmin {
       this.rooms.store.setRuntime({ ...runtime, extremities: [newest.event.event_id] });
       return extremities.length - 1;
     });
-  }
-
-  private async page(
-    roomId: string,
-    dir: 'b' | 'f',
-    from: number,
-    to: number | undefined,
-    limit: number,
-    filter: RoomEventFilter | undefined,
-  ): Promise<StoredEvent[]> {
-    const simple = filter && isSimpleFilter(filter) ? filter : undefined;
-    const common = {
-      roomId,
-      limit,
-      direction: dir === 'b' ? ('backward' as const) : ('forward' as const),
-      types: simple?.types,
-      notTypes: simple?.notTypes,
-      senders: simple?.senders,
-      notSenders: simple?.notSenders,
-    };
-    return dir === 'b'
-      ? roomEvents(this.db, { ...common, upTo: from, after: to })
-      : roomEvents(this.db, { ...common, after: from, upTo: to ?? Number.MAX_SAFE_INTEGER });
   }
 }

@@ -1,7 +1,8 @@
 // How account changes reach rooms: a new displayname or avatar is sent as a fresh join event in every
 // room the user is in (as Synapse does), a deactivated user leaves every room and rejects every invite,
-// and per-room account data may only name rooms that exist.
+// per-room account data may only name rooms that exist, and a changed ignore list is read afresh.
 import type { Accounts } from '../accounts/accounts.js';
+import { IGNORED_USER_LIST } from '../accounts/ignored-users.js';
 import { roomsForUser } from '../../storage/state-store.js';
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import type { RoomServices } from './index.js';
@@ -15,6 +16,10 @@ export function connectAccountsToRooms(
   const db = deps.database.db;
 
   accounts.roomExists.check = async (roomId) => (await rooms.store.runtime(roomId)) !== undefined;
+
+  accounts.accountData.changed.push((userId, type) => {
+    if (type === IGNORED_USER_LIST) rooms.ignoreLists.forget(userId);
+  });
 
   accounts.onProfileChange.push(async (userId, profile) => {
     for (const { roomId } of await roomsForUser(db, userId, ['join'])) {
@@ -44,6 +49,8 @@ export function connectAccountsToRooms(
   });
 
   accounts.onDeactivate.push(async (userId) => {
+    // Deactivation purges account data, the ignore list with it.
+    rooms.ignoreLists.forget(userId);
     for (const { roomId } of await roomsForUser(db, userId, ['join', 'invite', 'knock'])) {
       try {
         await rooms.membership.leave(roomId, userId);

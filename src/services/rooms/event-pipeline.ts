@@ -192,12 +192,16 @@ export class EventPipeline {
     return eventId === undefined ? undefined : this.deps.rooms.getEvent(eventId);
   }
 
-  /** Creates a room from its create event; returns the runtime of the new room. */
+  /**
+   * Creates a room from its create event; returns the runtime of the new room. `alsoWrite` runs in the
+   * create event's transaction (claiming the room's alias): should it throw, no room is created.
+   */
   async createRoom(
     sender: string,
     roomVersion: string,
     content: JsonObject,
     isPublic: boolean,
+    alsoWrite?: (trx: Database['db'], roomId: string) => Promise<void>,
   ): Promise<RoomRuntime> {
     const built = this.builder.createEvent(sender, roomVersion, content);
     const { event } = built;
@@ -222,6 +226,7 @@ export class EventPipeline {
           isPublic,
           createdTs: event.origin_server_ts,
         });
+        await alsoWrite?.(trx, event.room_id);
       });
       await committed;
     });

@@ -13,6 +13,7 @@ import { RoomStore } from './room-store.js';
 import { RoomUpgrades } from './upgrade.js';
 import { Visibility } from './visibility.js';
 import { erasedUsers } from '../../storage/users-store.js';
+import { IgnoreLists } from '../accounts/ignored-users.js';
 
 export interface RoomServices {
   store: RoomStore;
@@ -26,6 +27,8 @@ export interface RoomServices {
   directory: Directory;
   publicRooms: PublicRooms;
   upgrades: RoomUpgrades;
+  /** Who each user ignores, cached for the readers (/sync, /messages, /context). */
+  ignoreLists: IgnoreLists;
 }
 
 export function createRoomServices(
@@ -48,18 +51,20 @@ export function createRoomServices(
     if (!room) throw new Error(`room ${roomId} is unknown`);
     return room.roomVersion;
   });
+  const ignoreLists = new IgnoreLists(deps.database.db);
   return {
     store,
     pipeline,
     creation: new RoomCreation(full, pipeline),
     membership: new Membership(full, pipeline),
     messaging: new Messaging(full, pipeline),
-    reader: new RoomReader(full, visibility),
+    reader: new RoomReader(full, visibility, ignoreLists),
     visibility,
     formatter,
     directory: new Directory(full, pipeline, visibility),
     publicRooms: new PublicRooms(full),
     upgrades: new RoomUpgrades(full, pipeline),
+    ignoreLists,
   };
 }
 

@@ -64,20 +64,22 @@ export class RoomCreation {
     const events = await this.initialEvents(creator, opts, { preset, invitees, alias, rules });
     // Each event is stored as it is sent: what would be refused part-way is refused before the first.
     checkInitialEvents(creator, roomVersion, createContent, events);
+    // The alias is claimed in the create event's transaction: a request that loses it to a concurrent one
+    // leaves no room behind at all.
+    const claimAlias = async (trx: typeof this.db, roomId: string) => {
+      if (alias !== undefined && !(await insertAlias(trx, alias, roomId, creator, this.deps.clock())))
+        throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
+    };
     const room = await this.pipeline.createRoom(
       creator,
       roomVersion,
       createContent,
       opts.visibility === 'public',
+      claimAlias,
     );
     const roomId = room.roomId;
 
     await this.pipeline.withRoomLock(roomId, async () => {
-      // Claimed before any event but the create: a request that loses the alias to a concurrent one
-      // leaves a room nobody is in, rather than one half built.
-      if (alias !== undefined && !(await insertAlias(this.db, alias, roomId, creator, this.deps.clock()))) {
-        throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
-      }
       try {
         for (const { type, stateKey, content } of events) {
           await this.pipeline.sendLocked({ roomId, type, sender: creator, content, stateKey });

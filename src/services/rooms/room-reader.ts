@@ -3,16 +3,11 @@
 import type { JsonObject } from '../../protocol/canonical-json.js';
 import { stateKeyOf } from '../../protocol/pdu/types.js';
 import { MatrixError } from '../../matrix-error.js';
-import {
-  eventsNearTimestamp,
-  lastEventAtOrBefore,
-  roomEvents,
-  type StoredEvent,
-} from '../../storage/events-store.js';
-import { currentStreamPosition } from '../../storage/streams.js';
-import { ignoredUsers, isIgnored } from '../accounts/ignored-users.js';
-import { eventMatches, isSimpleFilter, type RoomEventFilter } from '../sync/filter.js';
+import { eventsNearTimestamp, lastEventAtOrBefore, type StoredEvent } from '../../storage/events-store.js';
+import { isIgnored, type IgnoreLists } from '../accounts/ignored-users.js';
+import type { RoomEventFilter } from '../sync/filter.js';
 import { formatEventsToken, parseToken } from '../sync/token.js';
+import { keptByFilter, readEventPage, type PageQuery } from './event-page.js';
 import type { RoomServicesDeps } from './deps.js';
 import type { RoomRuntime } from './room-store.js';
 import type { Visibility } from './visibility.js';
@@ -26,13 +21,7 @@ export interface ReadAccess {
   state: ReadonlyMap<string, string>;
 }
 
-export interface MessagesQuery {
-  from?: string;
-  to?: string;
-  dir: 'b' | 'f';
-  limit: number;
-  filter?: RoomEventFilter;
-}
+export type MessagesQuery = PageQuery;
 
 export interface MessagesPage {
   events: StoredEvent[];
@@ -60,6 +49,7 @@ export class RoomReader {
   constructor(
     private readonly deps: RoomServicesDeps,
     private readonly visibility: Visibility,
+    private readonly ignoreLists: IgnoreLists,
   ) {}
 
   async access(roomId: string, userId: string): Promise<ReadAccess> {
@@ -163,58 +153,26 @@ export class RoomReader {
 
   async messages(roomId: string, userId: string, q: MessagesQuery): Promise<MessagesPage> {
     const access = await this.access(roomId, userId);
-    const db = this.deps.database.db;
-    const fromPosition =
-      q.from !== undefined
-        ? parseToken(q.from, 'from').events
-        : q.dir === 'b'
-          ? await currentStreamPosition(db, 'events')
-          : 0;
-    const toPosition = q.to !== undefined ? parseToken(q.to, 'to').events : undefined;
-    const start = q.from ?? formatEventsToken(fromPosition);
-    // Nothing asked for, nothing passed over: the next page starts where this one did.
-    if (q.limit <= 0) return { events: [], start, end: start, readTo: start, state: [] };
-    const filter = q.filter;
-    const simple = !filter || isSimpleFilter(filter);
-    const common = {
-      roomId,
-      limit: q.limit,
-      direction: q.dir === 'b' ? ('backward' as const) : ('forward' as const),
-      ...(simple && filter
-        ? {
-            types: filter.types,
-            notTypes: filter.notTypes,
-            senders: filter.senders,
-            notSenders: filter.notSenders,
-          }
-        : {}),
-    };
-    const cap = (position: number) =>
-      access.upTo === undefined ? position : Math.min(position, access.upTo);
-    const fetched =
-      q.dir === 'b'
-        ? await roomEvents(db, { ...common, upTo: cap(fromPosition), after: toPosition })
-        : await roomEvents(db, {
-            ...common,
-            after: fromPosition,
-            upTo: cap(toPosition ?? Number.MAX_SAFE_INTEGER),
-          });
+    return this.page(access, userId, await this.ignoreLists.of(userId), q);
+  }
+
+  /** A page as `userId` sees it: history visibility, their ignore list and the filter applied. */
+  private async page(
+    access: ReadAccess,
+    userId: string,
+    ignored: ReadonlySet<string>,
+    q: MessagesQuery,
+  ): Promise<MessagesPage> {
+    const page = await readEventPage(this.deps.database.db, access.room.roomId, q, access.upTo);
     // Ignored senders' messages are dropped as Synapse's filter_events_for_client drops them; their state
     // events stay, as in /sync (ignored-users.ts).
-    const ignored = await ignoredUsers(db, userId);
-    let events = (await this.visibility.filter(userId, fetched, access.joined)).filter(
-      (e) => !isIgnored(ignored, e.event),
+    const seen = await this.visibility.filter(userId, page.read, access.joined);
+    const events = keptByFilter(
+      q.filter,
+      seen.filter((e) => !isIgnored(ignored, e.event)),
     );
-    if (filter && !simple) events = events.filter((e) => eventMatches(filter, e.event));
-    // Tokens count what was read, not what is returned: a page whose events were all hidden still moves
-    // on, or a client would read the same hidden events forever.
-    const last = fetched[fetched.length - 1];
-    const readTo = last
-      ? formatEventsToken(q.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering)
-      : start;
-    const end = fetched.length === q.limit ? readTo : undefined;
-    const state = filter?.lazyLoadMembers ? await this.sendersState(events, access) : [];
-    return { events, start, end, readTo, state };
+    const state = q.filter?.lazyLoadMembers ? await this.sendersState(events, access) : [];
+    return { events, start: page.start, end: page.end, readTo: page.readTo, state };
   }
 
   /**
@@ -239,14 +197,16 @@ export class RoomReader {
     state: StoredEvent[];
   }> {
     const event = await this.event(roomId, eventId, userId);
+    const access = await this.access(roomId, userId);
+    const ignored = await this.ignoreLists.of(userId);
     const beforeLimit = Math.floor(limit / 2);
-    const before = await this.messages(roomId, userId, {
+    const before = await this.page(access, userId, ignored, {
       dir: 'b',
       from: formatEventsToken(event.streamOrdering - 1),
       limit: beforeLimit,
       filter,
     });
-    const after = await this.messages(roomId, userId, {
+    const after = await this.page(access, userId, ignored, {
       dir: 'f',
       from: formatEventsToken(event.streamOrdering),
       limit: limit - beforeLimit,

@@ -20,7 +20,6 @@ import {
 } from './filter.js';
 import { RoomSync } from './room-sync.js';
 import { neverJoined, roomsJoinedInWindow } from './membership-window.js';
-import { ignoredUsers } from '../accounts/ignored-users.js';
 import { onlyFields, parseFieldPath } from './event-fields.js';
 import { LazyMembersSent } from './lazy-members.js';
 import { purgedRoomLeaveEntries } from './purged-leaves.js';
@@ -162,7 +161,7 @@ export class SyncService {
     const changedRooms = new Map<string, StoredEvent>();
     for (const change of changes) changedRooms.set(change.event.room_id, change);
     const joinedSince = await roomsJoinedInWindow(this.deps.rooms.store, req.userId, changes);
-    const ignored = await ignoredUsers(db, req.userId);
+    const ignored = await this.deps.rooms.ignoreLists.of(req.userId);
     const active = initial ? new Set<string>() : await roomsWithNewEvents(db, since.events, now.events);
     const accountData = await accountDataChanges(db, req.userId, since.account_data, now.account_data);
     const ephemeral = await ephemeralByRoom(this.deps.database, this.deps.typing, {
