@@ -129,12 +129,14 @@ export class Membership {
   /**
    * Forgets a room the user has left; refused while joined or invited (as Synapse). A room purged while
    * the user was in it has no membership left, only the leave /sync still owes them: forgetting drops it.
+   * A room the user was never in (or that does not exist) has nothing to forget: 200 and nothing stored,
+   * as Synapse answers; leaving.yaml lists no 404 for this endpoint.
    */
   async forget(roomId: string, userId: string): Promise<void> {
     const current = await this.currentMembership(roomId, userId);
     if (current === undefined) {
-      if (await forgetPurgedRoomLeave(this.deps.database.db, userId, roomId)) return;
-      throw new MatrixError(404, 'M_NOT_FOUND', 'You were never in this room');
+      await forgetPurgedRoomLeave(this.deps.database.db, userId, roomId);
+      return;
     }
     if (current === 'join' || current === 'invite' || current === 'knock') {
       throw new MatrixError(400, 'M_UNKNOWN', 'Leave the room before forgetting it');
