@@ -232,7 +232,7 @@ test('history visibility: joined-only history stays hidden from later members; l
   });
   await api.send(alice, world, 'for everyone');
   assert.ok(
-    bodies((await api.get(`/rooms/${enc(world)}/messages?limit=5`, carol)).body.chunk).includes(
+    bodies((await api.get(`/rooms/${enc(world)}/messages?dir=b&limit=5`, carol)).body.chunk).includes(
       'for everyone',
     ),
   );
@@ -276,4 +276,19 @@ test('members, joined_members, context and timestamp_to_event', async () => {
     (await api.get(`/_matrix/client/v1/rooms/${enc(roomId)}/timestamp_to_event?dir=b`, bob)).body.errcode,
     'M_MISSING_PARAM',
   );
+});
+
+test('/messages without dir pages forwards from the room start, as Synapse (rooms.yaml marks dir required)', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+  await api.send(alice, roomId, 'last');
+  const page = await api.get(`/rooms/${enc(roomId)}/messages?limit=2`, alice);
+  assert.equal(page.status, 200, JSON.stringify(page.body));
+  assert.deepEqual(
+    (page.body.chunk as { type: string }[]).map((e) => e.type),
+    ['m.room.create', 'm.room.member'],
+  );
+  const next = await api.get(`/rooms/${enc(roomId)}/messages?limit=100&from=${page.body.end}`, alice);
+  assert.equal(bodies(next.body.chunk).at(-1), 'last');
+  const bad = await api.get(`/rooms/${enc(roomId)}/messages?dir=up`, alice);
+  assert.deepEqual([bad.status, bad.body.errcode], [400, 'M_INVALID_PARAM']);
 });

@@ -93,7 +93,9 @@ export async function readRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     app.get<{ Params: RoomParams }>(url, async (request) => {
       const requester = await authenticate(request, deps, { allowGuest: true });
       const query = queryOf(request);
-      const dir = stringParam(query, 'dir') ?? 'b';
+      // rooms.yaml marks `dir` required, but Synapse takes its absence as forwards (from the room's start
+      // without `from`), and Complement's tests leave it out: the same default here, not a 400.
+      const dir = stringParam(query, 'dir') ?? 'f';
       if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be b or f');
       const filter = roomEventFilterParam(query);
       const limit = intParam(query, 'limit', { min: 0, max: 1000, fallback: filter?.limit ?? 10 })!;
