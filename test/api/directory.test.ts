@@ -359,3 +359,41 @@ test('/publicRooms refuses bad tokens, bodies, parameters and other servers', as
   assertError(await api.get('/publicRooms?server=other.example', alice), 403, 'M_FORBIDDEN');
   assertError(await api.post('/publicRooms?server=other.example', alice, {}), 403, 'M_FORBIDDEN');
 });
+
+test('m.room.canonical_alias: only aliases being added are checked; bad syntax is M_INVALID_PARAM; no power is 403 first', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+  assert.equal((await api.join(bob, roomId)).status, 200);
+  const url = `/rooms/${enc(roomId)}/state/m.room.canonical_alias`;
+  const current = async () => (await api.get(url, alice)).body as Record<string, unknown>;
+  // Bob (power 0) makes an alias for the room; alice lists it; bob then deletes it.
+  assert.equal((await api.put(aliasUrl('#bobs:test.local'), bob, { room_id: roomId })).status, 200);
+  assert.equal((await api.put(aliasUrl('#main:test.local'), alice, { room_id: roomId })).status, 200);
+  assert.equal((await api.put(aliasUrl('#extra:test.local'), alice, { room_id: roomId })).status, 200);
+  const listed = { alias: '#main:test.local', alt_aliases: ['#bobs:test.local'] };
+  assert.equal((await api.put(url, alice, listed)).status, 200);
+  assert.equal((await api.call('DELETE', aliasUrl('#bobs:test.local'), bob)).status, 200);
+  // The stale alias is already in the event: editing the rest is not blocked by it.
+  const edited = { alias: '#main:test.local', alt_aliases: ['#bobs:test.local', '#extra:test.local'] };
+  const res = await api.put(url, alice, edited);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(await current(), edited);
+  // A new alias that does not point here is still refused, and nothing changes.
+  const refusals: [object, number, string][] = [
+    [{ ...edited, alt_aliases: ['#nowhere:test.local'] }, 400, 'M_BAD_ALIAS'],
+    [{ alias: 'not-an-alias' }, 400, 'M_INVALID_PARAM'],
+    [{ alias: '#main:test.local', alt_aliases: '#extra:test.local' }, 400, 'M_INVALID_PARAM'],
+    [{ alias: '#main:test.local', alt_aliases: [5] }, 400, 'M_INVALID_PARAM'],
+    [{ alias: 7 }, 400, 'M_INVALID_PARAM'],
+  ];
+  for (const [content, status, errcode] of refusals) {
+    const refused = await api.put(url, alice, content);
+    assert.deepEqual([refused.status, refused.body.errcode], [status, errcode], JSON.stringify(content));
+  }
+  // A member without the power is told so, whatever the aliases.
+  const denied = await api.put(url, bob, { alias: '#zzz:test.local' });
+  assert.deepEqual([denied.status, denied.body.errcode], [403, 'M_FORBIDDEN']);
+  assert.deepEqual(await current(), edited);
+  // An empty alias is no alias.
+  const cleared = await api.put(url, alice, { alias: '' });
+  assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+});

@@ -21,6 +21,11 @@ export interface EventDraft {
   content: JsonObject;
   stateKey?: string;
   redacts?: string;
+  /**
+   * A check of this one event's content against what the room holds, run under the room's lock once
+   * the auth rules accepted it (so a sender without the power gets 403 first); throws to refuse it.
+   */
+  check?: (room: RoomRuntime) => Promise<void>;
 }
 
 /** A new event and its wire PDU's canonical JSON, as stored. */

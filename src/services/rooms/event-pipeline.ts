@@ -169,6 +169,7 @@ export class EventPipeline {
     const result = authorize(built.event, authEvents, room.roomVersion);
     if (!result.allowed) throw new MatrixError(403, 'M_FORBIDDEN', result.reason);
     for (const check of this.beforeSend) await check(draft);
+    await draft.check?.(room);
     const { committed } = await this.persist(built, room, txn, undefined, {
       flight,
       epoch,

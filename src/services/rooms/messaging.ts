@@ -9,6 +9,7 @@ import type { EventPipeline, Txn } from './event-pipeline.js';
 import type { RoomServicesDeps } from './deps.js';
 import type { RoomRuntime } from './room-store.js';
 import { authoriserForLocalJoin } from './restricted-join.js';
+import { parseRoomAlias } from './directory.js';
 
 export class Messaging {
   constructor(
@@ -41,7 +42,6 @@ export class Messaging {
     content: JsonObject,
   ): Promise<StoredEvent> {
     const room = await this.requireRoom(roomId);
-    if (type === 'm.room.canonical_alias') await this.checkCanonicalAlias(roomId, content);
     if (type === 'm.room.member' && stateKey === sender && content.membership === 'join') {
       // A join sent as state (Element sets per-room names this way) meets the same restricted-room
       // checks as /join: its join_authorised_via_users_server is the server's choice, never the client's.
@@ -54,7 +54,11 @@ export class Messaging {
       const stored = await this.deps.rooms.getEvent(current.event_id);
       if (stored) return stored;
     }
-    return this.pipeline.send({ roomId, type, sender, content, stateKey });
+    const check =
+      type === 'm.room.canonical_alias' && stateKey === ''
+        ? (at: RoomRuntime) => this.checkCanonicalAlias(at, content)
+        : undefined;
+    return this.pipeline.send({ roomId, type, sender, content, stateKey, check });
   }
 
   async redact(
@@ -95,17 +99,32 @@ export class Messaging {
     );
   }
 
-  /** m.room.canonical_alias may only name aliases that exist and point at this room (M_BAD_ALIAS). */
-  private async checkCanonicalAlias(roomId: string, content: JsonObject): Promise<void> {
-    const aliases = [
-      content.alias,
-      ...(Array.isArray(content.alt_aliases) ? content.alt_aliases : []),
-    ].filter((a) => a !== undefined && a !== null);
-    for (const alias of aliases) {
-      if (typeof alias !== 'string') throw new MatrixError(400, 'M_INVALID_PARAM', 'Aliases must be strings');
-      const found = await getAlias(this.deps.database.db, alias);
-      if (!found || found.roomId !== roomId) {
-        throw new MatrixError(400, 'M_BAD_ALIAS', `${alias} does not point to this room`);
+  /**
+   * The aliases an m.room.canonical_alias event adds must be well formed (else 400 M_INVALID_PARAM) and
+   * point at this room (else 400 M_BAD_ALIAS); those already in the room's current event, or being
+   * removed, are not checked (room_state.yaml): an alias deleted since, or another server's, must not
+   * stop the room's admins from editing the others. An empty `alias` is no alias, as Synapse takes it.
+   */
+  private async checkCanonicalAlias(room: RoomRuntime, content: JsonObject): Promise<void> {
+    const { alias, alt_aliases: alt } = content;
+    if (alias !== undefined && alias !== null && typeof alias !== 'string')
+      throw new MatrixError(400, 'M_INVALID_PARAM', 'The alias property must be a string');
+    if (alt !== undefined && !Array.isArray(alt))
+      throw new MatrixError(400, 'M_INVALID_PARAM', 'The alt_aliases property must be a list');
+    const previous = (await this.deps.rooms.stateEvent(room.state, 'm.room.canonical_alias'))?.content;
+    const present = new Set(
+      [previous?.alias, ...(Array.isArray(previous?.alt_aliases) ? previous.alt_aliases : [])].filter(
+        (a) => typeof a === 'string',
+      ),
+    );
+    const named = [...(typeof alias === 'string' && alias !== '' ? [alias] : []), ...(alt ?? [])];
+    for (const entry of named) {
+      if (typeof entry !== 'string' || !parseRoomAlias(entry))
+        throw new MatrixError(400, 'M_INVALID_PARAM', `${JSON.stringify(entry)} is not a room alias`);
+      if (present.has(entry)) continue;
+      const found = await getAlias(this.deps.database.db, entry);
+      if (!found || found.roomId !== room.roomId) {
+        throw new MatrixError(400, 'M_BAD_ALIAS', `${entry} does not point to this room`);
       }
     }
   }
