@@ -10,6 +10,7 @@ import { ServerKeys } from './services/server-keys/server-keys.js';
 import { Notifier } from './services/notifier.js';
 import { createRoomServices } from './services/rooms/index.js';
 import { connectAccountsToRooms } from './services/rooms/account-hooks.js';
+import { connectUpgradeSettings } from './services/rooms/upgrade-settings.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { PushRules } from './services/push/push-rules.js';
 import { Presence } from './services/presence/presence.js';
@@ -93,6 +94,13 @@ export function createAppDeps(input: DepsInput): AppDeps {
   accounts.onDevicesDeleted.push((userId, deviceIds) => e2e.deviceKeys.devicesDeleted(userId, deviceIds));
   accounts.onDeactivate.push((userId) => e2e.roomKeys.deleteAll(userId));
   const pushRules = new PushRules({ database, notifier });
+  connectUpgradeSettings(rooms, {
+    database,
+    accountData: accounts.accountData,
+    pushRules,
+    serverName: config.server_name,
+    logger,
+  });
   const presence = new Presence({ database, notifier, clock, logger, enabled: config.presence.enabled });
   const ephemeral = createEphemeralServices({
     database,

@@ -214,6 +214,52 @@ test('an upgrade under way answers a repeat from the same user and refuses anyon
   await assert.rejects(other, { errcode: 'M_UNKNOWN', httpStatus: 400 });
   assert.equal(await first, await repeat);
   assert.equal((await content(old, 'm.room.tombstone')).replacement_room, await first);
+  // A retry after it finished (a client that timed out) gets the same room, not a second upgrade.
+  const retried = await upgrade(old, alice, { new_version: '12' });
+  assert.equal(retried.status, 200, JSON.stringify(retried.body));
+  assert.equal(retried.body.replacement_room, await first);
+  assert.equal((await content(old, 'm.room.tombstone')).replacement_room, await first);
+});
+
+test("an upgrade carries each local member's tags, direct-chat entry and room push rules to the new room", async () => {
+  const old = await api.createRoom(alice, {
+    preset: 'trusted_private_chat',
+    invite: [bob.userId],
+    is_direct: true,
+  });
+  assert.equal((await api.join(bob, old)).status, 200);
+  const put = async (user: TestUser, path: string, body: unknown) =>
+    assert.equal((await api.put(path, user, body)).status, 200, path);
+  await put(alice, `/user/${enc(alice.userId)}/rooms/${enc(old)}/tags/m.favourite`, { order: 0.5 });
+  await put(alice, `/user/${enc(alice.userId)}/account_data/m.direct`, { [bob.userId]: [old] });
+  // Element's per-room mute is an override rule named after the room; a room rule sets a sound.
+  const mute = {
+    conditions: [{ kind: 'event_match', key: 'room_id', pattern: old }],
+    actions: ['dont_notify'],
+  };
+  await put(bob, `/pushrules/global/override/${enc(old)}`, mute);
+  await put(bob, `/pushrules/global/room/${enc(old)}`, {
+    actions: ['notify', { set_tweak: 'sound', value: 'x' }],
+  });
+  const replaced = await upgrade(old, alice, { new_version: '11' });
+  assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+  const fresh = replaced.body.replacement_room as string;
+  const tags = await api.get(`/user/${enc(alice.userId)}/rooms/${enc(fresh)}/tags`, alice);
+  assert.deepEqual(tags.body, { tags: { 'm.favourite': { order: 0.5 } } });
+  const direct = await api.get(`/user/${enc(alice.userId)}/account_data/m.direct`, alice);
+  assert.deepEqual(direct.body, { [bob.userId]: [old, fresh] });
+  const override = await api.get(`/pushrules/global/override/${enc(fresh)}`, bob);
+  assert.equal(override.status, 200, JSON.stringify(override.body));
+  assert.deepEqual(override.body.conditions, [{ kind: 'event_match', key: 'room_id', pattern: fresh }]);
+  const oldOverride = await api.get(`/pushrules/global/override/${enc(old)}`, bob);
+  assert.deepEqual(override.body.actions, oldOverride.body.actions);
+  const room = await api.get(`/pushrules/global/room/${enc(fresh)}`, bob);
+  assert.deepEqual(room.body.actions, ['notify', { set_tweak: 'sound', value: 'x' }]);
+  // The old room's own settings stay as they were.
+  assert.equal(oldOverride.status, 200);
+  // Someone who never set anything gets nothing made up.
+  const none = await api.get(`/user/${enc(bob.userId)}/rooms/${enc(fresh)}/tags`, bob);
+  assert.deepEqual(none.body, { tags: {} });
 });
 
 test('refusals: tokens, bodies, versions, rooms and rights, each changing nothing', async () => {

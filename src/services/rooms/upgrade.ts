@@ -56,9 +56,17 @@ interface NewRoomPowerLevels {
   final: JsonObject;
 }
 
+/** How long a finished upgrade's answer is given again to its user's repeated request (as Synapse). */
+const REPEAT_ANSWER_MS = 5 * 60_000;
+
 export class RoomUpgrades {
-  /** Upgrades under way, by old room id: a repeated request from the same user gets the same answer. */
-  private readonly running = new Map<string, { userId: string; result: Promise<string> }>();
+  /**
+   * Upgrades under way, and for REPEAT_ANSWER_MS those done, by old room id: the same user's repeated
+   * request (a client retrying after a timeout) gets the same replacement room, not a second one.
+   */
+  private readonly running = new Map<string, { userId: string; result: Promise<string>; done?: boolean }>();
+  /** Told of each upgrade once done (upgrade-settings.ts carries the local users' settings over). */
+  readonly afterUpgrade: ((oldRoomId: string, newRoomId: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly deps: RoomServicesDeps,
@@ -69,16 +77,24 @@ export class RoomUpgrades {
   async upgrade(userId: string, oldRoomId: string, options: UpgradeOptions): Promise<string> {
     const rules = supportedVersion(options.newVersion);
     const running = this.running.get(oldRoomId);
-    if (running) {
-      if (running.userId === userId) return running.result;
+    if (running?.userId === userId) return running.result;
+    if (running && !running.done) {
       throw new MatrixError(400, 'M_UNKNOWN', 'An upgrade for this room is currently in progress');
     }
     const result = this.run(userId, oldRoomId, rules, options);
-    this.running.set(oldRoomId, { userId, result });
+    const entry: { userId: string; result: Promise<string>; done?: boolean } = { userId, result };
+    this.running.set(oldRoomId, entry);
+    const forget = () => {
+      if (this.running.get(oldRoomId) === entry) this.running.delete(oldRoomId);
+    };
     try {
-      return await result;
-    } finally {
-      this.running.delete(oldRoomId);
+      const newRoomId = await result;
+      entry.done = true;
+      setTimeout(forget, REPEAT_ANSWER_MS).unref();
+      return newRoomId;
+    } catch (err) {
+      forget();
+      throw err;
     }
   }
 
@@ -143,6 +159,7 @@ export class RoomUpgrades {
           content: powerLevels.final,
         });
       }
+      for (const hook of this.afterUpgrade) await hook(oldRoomId, newRoomId);
       return newRoomId;
     });
   }
