@@ -80,6 +80,7 @@ const topLevel = object(
     enable_registration_without_verification: withDefault(boolean(), false),
     registration_requires_token: withDefault(boolean(), false),
     allow_guest_access: withDefault(boolean(), false),
+    allow_public_rooms_without_auth: withDefault(boolean(), false),
     /** Hearth extension: accept the deprecated `access_token` query parameter (Synapse always does). */
     allow_access_token_query_parameter: withDefault(boolean(), true),
     registration_shared_secret: optional(string({ nonEmpty: true })),

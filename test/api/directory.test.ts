@@ -2,7 +2,7 @@
 // the directory as it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { BASE_CONFIG, startTestApp, type TestApp } from '../support/app.js';
 import { createTestUser, type TestUser } from '../support/users.js';
 import { clientFor, type Reply } from '../support/client.js';
 
@@ -396,4 +396,28 @@ test('m.room.canonical_alias: only aliases being added are checked; bad syntax i
   // An empty alias is no alias.
   const cleared = await api.put(url, alice, { alias: '' });
   assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+});
+
+test('allow_public_rooms_without_auth: GET /publicRooms answers without a token (or with a bad one); POST still needs one', async () => {
+  const open = await startTestApp({ configYaml: `${BASE_CONFIG}allow_public_rooms_without_auth: true\n` });
+  try {
+    const openApi = clientFor(open);
+    const owner = await createTestUser(open, 'owner');
+    const roomId = await openApi.createRoom(owner, {
+      preset: 'public_chat',
+      visibility: 'public',
+      name: 'lobby',
+    });
+    for (const user of [undefined, nobody]) {
+      const listed = await openApi.get('/publicRooms', user);
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      assert.deepEqual(
+        (listed.body.chunk as { room_id: string }[]).map((r) => r.room_id),
+        [roomId],
+      );
+    }
+    assertError(await openApi.post('/publicRooms', undefined, {}), 401, 'M_MISSING_TOKEN');
+  } finally {
+    await open.close();
+  }
 });
