@@ -55,13 +55,16 @@ async function addToDirect(
 ): Promise<void> {
   const text = await getAccountData(deps.database.db, userId, null, 'm.direct');
   if (text === undefined) return;
-  const direct = JSON.parse(text) as JsonObject;
   let changed = false;
-  for (const [partner, roomIds] of Object.entries(direct)) {
-    if (!Array.isArray(roomIds) || !roomIds.includes(from) || roomIds.includes(to)) continue;
-    direct[partner] = [...roomIds, to];
-    changed = true;
-  }
+  // Rebuilt entry by entry (Object.fromEntries makes own properties, whatever a user id key is called).
+  const direct = Object.fromEntries(
+    Object.entries(JSON.parse(text) as JsonObject).map(([partner, roomIds]) => {
+      if (!Array.isArray(roomIds) || !roomIds.includes(from) || roomIds.includes(to))
+        return [partner, roomIds];
+      changed = true;
+      return [partner, [...roomIds, to]];
+    }),
+  );
   if (changed) await deps.accountData.putForUser(userId, null, 'm.direct', direct);
 }
 
