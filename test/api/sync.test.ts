@@ -127,13 +127,21 @@ test('lazy loading sends only the members of timeline senders', async () => {
   assert.ok(!members.includes(alice.userId));
 });
 
-test('bad parameters are 400; an unknown filter id is 404', async () => {
+test('bad parameters are 400, an unknown filter id too (as Synapse); inline filters are checked as uploads', async () => {
   assert.equal((await api.get('/sync?since=nonsense', bob)).body.errcode, 'M_INVALID_PARAM');
   assert.equal((await api.get('/sync?timeout=soon', bob)).body.errcode, 'M_INVALID_PARAM');
   assert.equal((await api.get('/sync?full_state=maybe', bob)).body.errcode, 'M_INVALID_PARAM');
   assert.equal((await api.get(`/sync?filter=${enc('{"room": 5}')}`, bob)).body.errcode, 'M_BAD_JSON');
-  assert.equal((await api.get(`/sync?filter=${enc('{bad')}`, bob)).body.errcode, 'M_INVALID_PARAM');
-  assert.equal((await api.get('/sync?filter=999', bob)).status, 404);
+  assert.equal((await api.get(`/sync?filter=${enc('{bad')}`, bob)).body.errcode, 'M_NOT_JSON');
+  for (const id of ['999', 'abc', '-1']) {
+    const res = await api.get(`/sync?filter=${id}`, bob);
+    assert.deepEqual([res.status, res.body.errcode], [400, 'M_INVALID_PARAM'], id);
+  }
+  // What POST /filter refuses, an inline filter is refused for too: a sender that is no user id.
+  const senders = await api.get(`/sync?filter=${enc('{"room":{"timeline":{"senders":["bob"]}}}')}`, bob);
+  assert.deepEqual([senders.status, senders.body.errcode], [400, 'M_BAD_JSON']);
+  const format = await api.get(`/sync?filter=${enc('{"event_format":"zzz"}')}`, bob);
+  assert.deepEqual([format.status, format.body.errcode], [400, 'M_BAD_JSON']);
   assert.equal((await api.get('/sync?set_presence=busy', bob)).body.errcode, 'M_INVALID_PARAM');
   assert.equal((await api.get('/sync')).body.errcode, 'M_MISSING_TOKEN');
 });

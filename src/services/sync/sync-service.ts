@@ -5,6 +5,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { accountDataChanges, getAccountData } from '../../storage/account-data-store.js';
 import { getFilter } from '../../storage/filters-store.js';
+import { capTimelineLimit, validateFilter } from '../accounts/filter-validation.js';
 import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
@@ -97,16 +98,21 @@ export class SyncService {
   private async loadFilter(userId: string, param: string | undefined): Promise<SyncFilter> {
     if (param === undefined) return parseSyncFilter(undefined);
     let json: JsonValue;
+    // As Synapse: inline JSON that does not parse is M_NOT_JSON; an inline filter meets the checks of an
+    // uploaded one and has its timeline limit capped alike; an unknown or malformed id is 400
+    // M_INVALID_PARAM (the filter is a parameter of this request, not the resource asked for).
     if (param.trim().startsWith('{')) {
       try {
         json = JSON.parse(param) as JsonValue;
       } catch {
-        throw new MatrixError(400, 'M_INVALID_PARAM', 'filter is not valid JSON');
+        throw new MatrixError(400, 'M_NOT_JSON', 'filter is not valid JSON');
       }
+      validateFilter(json);
+      json = capTimelineLimit(json) as JsonValue;
     } else {
       const id = /^\d+$/.test(param) ? Number(param) : NaN;
       const text = Number.isSafeInteger(id) ? await getFilter(this.deps.database.db, userId, id) : undefined;
-      if (text === undefined) throw new MatrixError(404, 'M_NOT_FOUND', 'No such filter');
+      if (text === undefined) throw new MatrixError(400, 'M_INVALID_PARAM', 'No such filter');
       json = JSON.parse(text) as JsonValue;
     }
     return parseSyncFilter(json);

@@ -9,8 +9,6 @@ import type { Schema } from '../../storage/schema.js';
 import { isIgnored } from '../accounts/ignored-users.js';
 import { eventMatches, type RoomEventFilter } from './filter.js';
 
-/** The most events a timeline carries, whatever the filter's limit (as /messages, rooms-read.ts). */
-export const MAX_LIMIT = 1000;
 /** Reads after the first, when it left the timeline short. */
 const MORE_READS = 3;
 /** Each of them reads this many times the limit, and at least MIN_READ events. */
@@ -45,8 +43,8 @@ export async function timelineWindow(
   /** Events read so far and those that passed, newest first. */
   const read: StoredEvent[] = [];
   const passed: StoredEvent[] = [];
-  // Filters refuse a limit under 1 (filter.ts); the spec asks servers to impose a maximum.
-  const limit = Math.min(req.limit, MAX_LIMIT);
+  // Filters refuse a limit under 1 and cap it at 100, stored or inline (filter-validation.ts).
+  const limit = req.limit;
   let before = req.upTo;
   let more = true;
   for (let reads = 0; reads <= MORE_READS && more && passed.length < limit; reads++) {
