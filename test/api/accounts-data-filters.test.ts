@@ -358,3 +358,18 @@ test('GET /account/3pid: Hearth binds no third-party ids, so the list is empty (
     assert.deepEqual(res.json(), { threepids: [] });
   }
 });
+
+test('GET account_data/m.push_rules gives the ruleset, also before any rule was changed (account_data.md)', async () => {
+  const fresh = await register(t, 'pushreader');
+  const res = await call(t, 'GET', globalUrl(fresh.userId, 'm.push_rules'), { token: fresh.accessToken });
+  assert.equal(res.statusCode, 200, res.body);
+  const rules = await call(t, 'GET', '/_matrix/client/v3/pushrules/', { token: fresh.accessToken });
+  assert.deepEqual(res.json(), rules.json());
+  assert.ok(res.json().global.override.some((r: { rule_id: string }) => r.rule_id === '.m.rule.master'));
+  // Still only one's own.
+  assertError(
+    await call(t, 'GET', globalUrl(fresh.userId, 'm.push_rules'), { token: alice.accessToken }),
+    403,
+    'M_FORBIDDEN',
+  );
+});

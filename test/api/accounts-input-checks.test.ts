@@ -170,11 +170,19 @@ test('m.change_password is enabled for a user when passwords may be changed', as
   assert.deepEqual(res.json().capabilities['m.change_password'], { enabled: true });
 });
 
-test('m.change_password is disabled for a guest, whose POST /account/password is refused', async () => {
+test('a guest is told it cannot change its password or avatar (and both are refused)', async () => {
   const guest = await call(t, 'POST', `${REGISTER}?kind=guest`, { payload: {} });
   const token = guest.json().access_token as string;
   const caps = await call(t, 'GET', CAPABILITIES, { token });
   assert.deepEqual(caps.json().capabilities['m.change_password'], { enabled: false });
+  assert.deepEqual(caps.json().capabilities['m.set_avatar_url'], { enabled: false });
+  assert.deepEqual(caps.json().capabilities['m.profile_fields'], { enabled: true, allowed: ['displayname'] });
+  const userId = guest.json().user_id as string;
+  const avatar = await call(t, 'PUT', `/_matrix/client/v3/profile/${encodeURIComponent(userId)}/avatar_url`, {
+    token,
+    payload: { avatar_url: 'mxc://test.local/x' },
+  });
+  assert.equal(avatar.statusCode, 403, avatar.body);
   const before = await snapshot(t);
   const change = await call(t, 'POST', '/_matrix/client/v3/account/password', {
     token,

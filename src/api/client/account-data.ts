@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { authenticate } from '../../http/auth.js';
 import { clientPaths } from './paths.js';
 import { objectBody } from './params.js';
+import { PUSH_RULES_ACCOUNT_DATA } from '../../services/push/push-rules.js';
 
 type Global = { Params: { userId: string; type: string } };
 type PerRoom = { Params: { userId: string; roomId: string; type: string } };
@@ -16,6 +17,10 @@ export async function accountDataRoutes(app: FastifyInstance, deps: AppDeps): Pr
     app.get<Global>(url, async (request) => {
       const requester = await authenticate(request, deps);
       const { userId, type } = request.params;
+      // m.push_rules is the user's ruleset whether or not they ever changed a rule (account_data.md:
+      // servers must let clients read it as normal); it is stored only once a rule changes.
+      if (type === PUSH_RULES_ACCOUNT_DATA && userId === requester.userId)
+        return { global: await deps.pushRules.ruleset(userId) };
       return accountData.get(requester, userId, null, type);
     });
 

@@ -26,8 +26,12 @@ export async function capabilitiesRoutes(app: FastifyInstance, deps: AppDeps): P
           'm.change_password': { enabled: passwordChange && !requester.isGuest },
           'm.room_versions': { default: DEFAULT_ROOM_VERSION, available: availableRoomVersions() },
           'm.set_displayname': { enabled: true },
-          'm.set_avatar_url': { enabled: true },
-          'm.profile_fields': { enabled: true, allowed: ['displayname', 'avatar_url'] },
+          // Guests may set their display name only (guest_access.md): no avatar for them.
+          'm.set_avatar_url': { enabled: !requester.isGuest },
+          'm.profile_fields': {
+            enabled: true,
+            allowed: requester.isGuest ? ['displayname'] : ['displayname', 'avatar_url'],
+          },
           'm.3pid_changes': { enabled: false },
           // Spec 1.18: shown only to those who may lock and suspend (server admins), omitted otherwise.
           ...(requester.isAdmin ? { 'm.account_moderation': { lock: true, suspend: true } } : {}),
