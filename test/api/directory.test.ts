@@ -321,6 +321,19 @@ test('/publicRooms: published, joinable rooms, largest first, paginated both way
     const network = await dir.post('/publicRooms', dan, { third_party_instance_id: 'irc' });
     assert.deepEqual(network.body, { chunk: [], total_room_count_estimate: 0 });
     assert.equal((await dir.get('/publicRooms?server=test.local', dan)).body.chunk.length, 4);
+
+    // The rooms of the first page leave the list: the page its token leads to is now the first, with
+    // no prev_batch (paging back from one would give an empty page).
+    for (const roomId of ordered.slice(0, 2)) {
+      const res = await dir.put(`/directory/list/room/${enc(roomId)}`, ann, { visibility: 'private' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    const nowFirst = await dir.get(`/publicRooms?limit=2&since=${first.body.next_batch}`, dan);
+    assert.deepEqual(
+      nowFirst.body.chunk.map((r: { room_id: string }) => r.room_id),
+      ordered.slice(2, 4),
+    );
+    assert.equal(nowFirst.body.prev_batch, undefined);
   } finally {
     await own.close();
   }

@@ -182,7 +182,7 @@ function matchesTypes(entry: PublicRoomsChunkEntry, types: (string | null)[] | u
 
 /**
  * One page of `sorted` after (next_batch tokens) or before (prev_batch tokens) a bound. Pages are always
- * returned largest first; a prev_batch is given whenever a page was reached through a token.
+ * returned largest first; a page reached through a token has a prev_batch when rooms precede it.
  */
 function paginate(
   sorted: PublicRoomsChunkEntry[],
@@ -194,7 +194,7 @@ function paginate(
     const start = bound ? indexWhere(sorted, (e) => before(bound, keyOf(e))) : 0;
     const chunk = sorted.slice(start, start + limit);
     const page: Omit<PublicRoomsPage, 'total_room_count_estimate'> = { chunk };
-    if (bound) {
+    if (bound && start > 0) {
       page.prev_batch = chunk[0]
         ? token(chunk[0], false)
         : encodeBound({ joined: 0, roomId: '', forward: false });
