@@ -89,6 +89,15 @@ export function validateFilter(value: unknown): asserts value is Record<string, 
 }
 
 /** A copy of a valid filter with its room timeline limit capped, as Synapse stores filters. */
+/**
+ * A filter as it is used, uploaded or given inline to /sync: validated (400 M_BAD_JSON) and with its
+ * timeline limit capped.
+ */
+export function checkedFilter(value: unknown): Record<string, unknown> {
+  validateFilter(value);
+  return capTimelineLimit(value);
+}
+
 export function capTimelineLimit(value: Record<string, unknown>): Record<string, unknown> {
   const room = value.room;
   if (!isObject(room) || !isObject(room.timeline)) return value;

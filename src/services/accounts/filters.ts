@@ -5,7 +5,7 @@ import { getFilter, insertFilter } from '../../storage/filters-store.js';
 import { canonicalJson } from '../../protocol/canonical-json.js';
 import type { Requester } from './access-tokens.js';
 import { badJson, forbidden, invalidParam, notFound } from './errors.js';
-import { capTimelineLimit, validateFilter } from './filter-validation.js';
+import { checkedFilter } from './filter-validation.js';
 import { localpartOf } from './user-ids.js';
 
 export class Filters {
@@ -20,10 +20,10 @@ export class Filters {
     if (localpartOf(userId, this.serverName) === undefined) {
       throw forbidden('Can only create filters for local users');
     }
-    validateFilter(definition);
+    const checked = checkedFilter(definition);
     let json: string;
     try {
-      json = canonicalJson(capTimelineLimit(definition));
+      json = canonicalJson(checked);
     } catch {
       throw badJson('The filter is not valid canonical JSON (numbers must be integers in range)');
     }

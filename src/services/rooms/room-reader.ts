@@ -196,8 +196,8 @@ export class RoomReader {
     end: string;
     state: StoredEvent[];
   }> {
-    const event = await this.event(roomId, eventId, userId);
     const access = await this.access(roomId, userId);
+    const event = await this.eventWithAccess(access, eventId, userId);
     const ignored = await this.ignoreLists.of(userId);
     const beforeLimit = Math.floor(limit / 2);
     const before = await this.page(access, userId, ignored, {

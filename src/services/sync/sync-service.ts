@@ -5,7 +5,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { accountDataChanges, getAccountData } from '../../storage/account-data-store.js';
 import { getFilter } from '../../storage/filters-store.js';
-import { capTimelineLimit, validateFilter } from '../accounts/filter-validation.js';
+import { checkedFilter } from '../accounts/filter-validation.js';
 import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
@@ -107,8 +107,7 @@ export class SyncService {
       } catch {
         throw new MatrixError(400, 'M_NOT_JSON', 'filter is not valid JSON');
       }
-      validateFilter(json);
-      json = capTimelineLimit(json) as JsonValue;
+      json = checkedFilter(json) as JsonValue;
     } else {
       const id = /^\d+$/.test(param) ? Number(param) : NaN;
       const text = Number.isSafeInteger(id) ? await getFilter(this.deps.database.db, userId, id) : undefined;
