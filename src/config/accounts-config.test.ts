@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseConfigText } from './load.js';
+import { refreshableAccessTokenLifetime } from './session-config.js';
 
 const minimal = 'server_name: example.com\nlisteners:\n  - port: 8008\n    resources: [{names: [client]}]\n';
 
@@ -70,4 +71,43 @@ test('enable_registration without enable_registration_without_verification stops
 test('registration_shared_secret_path is made absolute', () => {
   const { config } = parseConfigText(`${minimal}registration_shared_secret_path: secret.txt\n`, 'hs.yaml');
   assert.match(config.registration_shared_secret_path!, /^\/.*secret\.txt$/);
+});
+
+test('session lifetimes: Synapse defaults, null turns refresh tokens off, none may outlive session_lifetime', () => {
+  const defaults = parseConfigText(minimal, 'hs.yaml').config;
+  assert.equal(refreshableAccessTokenLifetime(defaults), 5 * 60_000);
+  assert.equal(defaults.session_lifetime, undefined);
+  assert.equal(defaults.refresh_token_lifetime, undefined);
+  assert.equal(defaults.nonrefreshable_access_token_lifetime, undefined);
+  for (const off of ['null', '~', '']) {
+    const { config } = parseConfigText(`${minimal}refreshable_access_token_lifetime: ${off}\n`, 'hs.yaml');
+    assert.equal(refreshableAccessTokenLifetime(config), null);
+  }
+  const { config, unknownKeys } = parseConfigText(
+    `${minimal}session_lifetime: 1d\nrefreshable_access_token_lifetime: 10m\nrefresh_token_lifetime: 2h\n` +
+      'nonrefreshable_access_token_lifetime: 1d\n',
+    'hs.yaml',
+  );
+  assert.deepEqual(unknownKeys, []);
+  assert.equal(config.session_lifetime, 86_400_000);
+  assert.equal(refreshableAccessTokenLifetime(config), 600_000);
+  assert.equal(config.refresh_token_lifetime, 7_200_000);
+  // The default refreshable lifetime (5m) may exceed a shorter session: tokens are capped by it.
+  assert.equal(
+    parseConfigText(`${minimal}session_lifetime: 1m\n`, 'hs.yaml').config.session_lifetime,
+    60_000,
+  );
+  for (const key of [
+    'refreshable_access_token_lifetime',
+    'refresh_token_lifetime',
+    'nonrefreshable_access_token_lifetime',
+  ]) {
+    assert.throws(
+      () => parseConfigText(`${minimal}session_lifetime: 30m\n${key}: 31m\n`, 'hs.yaml'),
+      (err: Error) =>
+        err instanceof ConfigError && err.message.includes(`${key}: expected at most session_lifetime`),
+    );
+  }
+  assert.throws(() => parseConfigText(`${minimal}session_lifetime: 0\n`, 'hs.yaml'), /longer than zero/);
+  assert.throws(() => parseConfigText(`${minimal}refresh_token_lifetime: soon\n`, 'hs.yaml'), /a duration/);
 });

@@ -24,6 +24,7 @@ import { passwordConfig } from './password-config.js';
 import { serverNoticesConfig } from './server-notices-config.js';
 import { ratelimitKeys } from './ratelimit-config.js';
 import { captchaKeys, resolveCaptchaKeys } from './captcha-config.js';
+import { checkSessionLifetimes, sessionKeys } from './session-config.js';
 
 export type { DatabaseConfig, ListenerConfig };
 
@@ -86,6 +87,7 @@ const topLevel = object(
     registration_shared_secret: optional(string({ nonEmpty: true })),
     registration_shared_secret_path: optional(string({ nonEmpty: true })),
     password_config: passwordConfig,
+    ...sessionKeys,
     server_notices: serverNoticesConfig,
     ...captchaKeys,
     ...ratelimitKeys,
@@ -142,6 +144,7 @@ export function parseHomeserverConfig(
       true,
     );
   }
+  checkSessionLifetimes(raw);
   const absolute = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const database = databaseFromEnv(env) ?? raw.database ?? { engine: 'sqlite', path: 'homeserver.db' };
   return {

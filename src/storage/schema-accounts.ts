@@ -24,8 +24,31 @@ export interface AccessTokensTable {
   user_id: string;
   device_id: string | null;
   created_ts: number;
-  /** Expiry (refresh tokens, later); null: valid until logout. */
+  /** Expiry (milliseconds since the epoch); null: valid until logout. */
   valid_until_ts: number | null;
+  /** The refresh token issued with this token (migration 0026); null: none. */
+  refresh_token_id: number | null;
+}
+
+/**
+ * Refresh tokens (migration 0026), stored by hash like access tokens. A refresh rotates: the new token
+ * records the one it replaces (`prev_id`) until it or its access token is first used, which deletes the
+ * old one; the old one records its replacement (`next_id`), which a second refresh with the old token
+ * deletes while it is still unused (services/accounts/refresh-tokens.ts).
+ */
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  /** SHA-256 of the token, lowercase hex. */
+  token_hash: string;
+  user_id: string;
+  device_id: string;
+  created_ts: number;
+  /** When the token stops working (refresh_token_lifetime); null: never by itself. */
+  expiry_ts: number | null;
+  /** The end of the login it belongs to (session_lifetime), carried along each refresh; null: none. */
+  session_expiry_ts: number | null;
+  prev_id: number | null;
+  next_id: number | null;
 }
 
 /** One row (id 1): bumped by triggers whenever what a token resolves to may change (migration 21). */
@@ -102,6 +125,7 @@ export interface OpenIdTokensTable {
 export interface AccountTables {
   users: UsersTable;
   access_tokens: AccessTokensTable;
+  refresh_tokens: RefreshTokensTable;
   auth_version: AuthVersionTable;
   devices: DevicesTable;
   profiles: ProfilesTable;

@@ -30,6 +30,8 @@ testEachDatabase('access tokens: insert, find with owner facts, ids never reused
     locked: false,
     suspended: false,
     shadowBanned: false,
+    refreshTokenId: null,
+    replacedRefreshTokenId: null,
   });
   // Moderation (migration 15) comes with the token, so the per-request check needs no second read.
   await setModerationFlag(db, '@a:hs', 'locked', true);

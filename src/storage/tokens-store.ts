@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { HotStatement } from './hot-statement.js';
+import { deleteRefreshTokensOfDevices, deleteRefreshTokensOfUser } from './refresh-tokens-store.js';
 
 export interface NewAccessToken {
   tokenHash: string;
@@ -9,6 +10,8 @@ export interface NewAccessToken {
   deviceId: string | null;
   createdTs: number;
   validUntilTs?: number | null;
+  /** The refresh token issued with it (refresh-tokens-store.ts). */
+  refreshTokenId?: number | null;
 }
 
 /** A token with the facts about its owner that every authenticated request needs. */
@@ -24,6 +27,9 @@ export interface AccessTokenOwner {
   locked: boolean;
   suspended: boolean;
   shadowBanned: boolean;
+  /** The refresh token this token was issued with, and the one that one replaced, if still around. */
+  refreshTokenId: number | null;
+  replacedRefreshTokenId: number | null;
 }
 
 export async function insertAccessToken(db: Kysely<Schema>, token: NewAccessToken): Promise<number> {
@@ -35,6 +41,7 @@ export async function insertAccessToken(db: Kysely<Schema>, token: NewAccessToke
       device_id: token.deviceId,
       created_ts: token.createdTs,
       valid_until_ts: token.validUntilTs ?? null,
+      refresh_token_id: token.refreshTokenId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -52,11 +59,14 @@ const FIND_ACCESS_TOKEN = new HotStatement<{
   locked: number | null;
   suspended: number | null;
   shadow_banned: number | null;
+  refresh_token_id: number | null;
+  prev_id: number | null;
 }>(
   `select t.id, t.user_id, t.device_id, t.valid_until_ts, u.is_admin, u.is_guest, u.deactivated,
-     m.locked, m.suspended, m.shadow_banned
+     m.locked, m.suspended, m.shadow_banned, t.refresh_token_id, r.prev_id
    from access_tokens t join users u on u.user_id = t.user_id
-   left join user_moderation m on m.user_id = t.user_id where t.token_hash = ?`,
+   left join user_moderation m on m.user_id = t.user_id
+   left join refresh_tokens r on r.id = t.refresh_token_id where t.token_hash = ?`,
 );
 
 const AUTH_VERSION = new HotStatement<{ version: number | string }>(
@@ -89,6 +99,8 @@ export async function findAccessToken(
     locked: Number(row.locked) === 1,
     suspended: Number(row.suspended) === 1,
     shadowBanned: Number(row.shadow_banned) === 1,
+    refreshTokenId: row.refresh_token_id === null ? null : Number(row.refresh_token_id),
+    replacedRefreshTokenId: row.prev_id === null ? null : Number(row.prev_id),
   };
 }
 
@@ -96,25 +108,30 @@ export async function deleteAccessToken(db: Kysely<Schema>, tokenId: number): Pr
   await db.deleteFrom('access_tokens').where('id', '=', tokenId).execute();
 }
 
-/** Deletes a user's tokens, optionally sparing one (logout_devices: false keeps the caller's session). */
+/**
+ * Deletes a user's access and refresh tokens, optionally sparing the caller's session: one access token,
+ * and the refresh tokens of one device (a password change that logs out the other devices).
+ */
 export async function deleteAccessTokensOfUser(
   db: Kysely<Schema>,
   userId: string,
-  opts: { exceptTokenId?: number } = {},
+  opts: { exceptTokenId?: number; exceptDeviceId?: string } = {},
 ): Promise<number> {
+  await deleteRefreshTokensOfUser(db, userId, { exceptDeviceId: opts.exceptDeviceId });
   let query = db.deleteFrom('access_tokens').where('user_id', '=', userId);
   if (opts.exceptTokenId !== undefined) query = query.where('id', '!=', opts.exceptTokenId);
   const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
-/** Deletes every token bound to the given devices of a user. */
+/** Deletes every access and refresh token bound to the given devices of a user. */
 export async function deleteAccessTokensOfDevices(
   db: Kysely<Schema>,
   userId: string,
   deviceIds: readonly string[],
 ): Promise<void> {
   if (deviceIds.length === 0) return;
+  await deleteRefreshTokensOfDevices(db, userId, deviceIds);
   await db
     .deleteFrom('access_tokens')
     .where('user_id', '=', userId)

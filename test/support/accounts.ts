@@ -84,7 +84,7 @@ export function assertError(res: LightMyRequestResponse, status: number, errcode
 
 export async function countRows(
   t: TestApp,
-  table: 'users' | 'access_tokens' | 'devices' | 'account_data' | 'filters' | 'profiles',
+  table: 'users' | 'access_tokens' | 'refresh_tokens' | 'devices' | 'account_data' | 'filters' | 'profiles',
 ): Promise<number> {
   const row = await t.deps.database.db
     .selectFrom(table)

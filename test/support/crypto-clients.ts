@@ -19,14 +19,17 @@ export interface Hearth {
   stop(): Promise<void>;
 }
 
-/** A Hearth on loopback in a fresh database (PostgreSQL when HEARTH_TEST_POSTGRES_URL is set). */
-export async function startHearth(): Promise<Hearth> {
+/**
+ * A Hearth on loopback in a fresh database (PostgreSQL when HEARTH_TEST_POSTGRES_URL is set), with
+ * `extraYaml` added to its homeserver.yaml.
+ */
+export async function startHearth(extraYaml = ''): Promise<Hearth> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-e2ee-'));
   const keyPath = join(dir, 'signing.key');
   await writeSigningKeyFile(keyPath, [generateSigningKey()]);
   const scratch = await scratchDatabase();
   const port = await freePort();
-  const server = await bootLiveServer(port, keyPath, scratch);
+  const server = await bootLiveServer(port, keyPath, scratch, extraYaml);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     async stop() {

@@ -20,11 +20,15 @@ const serverLogger = () =>
     }),
   );
 
-/** Starts Hearth as `localhost` on 127.0.0.1:port; start it again with the same arguments to restart. */
+/**
+ * Starts Hearth as `localhost` on 127.0.0.1:port; start it again with the same arguments to restart.
+ * `extraYaml` adds keys to its homeserver.yaml.
+ */
 export async function bootLiveServer(
   port: number,
   keyPath: string,
   scratch: ScratchDatabase,
+  extraYaml = '',
 ): Promise<RunningServer> {
   const loaded = parseConfigText(
     withGenerousRateLimits(`server_name: localhost
@@ -37,7 +41,7 @@ listeners:
   - port: ${port}
     bind_addresses: ['127.0.0.1']
     resources: [{ names: [client, federation] }]
-`),
+${extraYaml}`),
     join(tmpdir(), 'hearth-live.yaml'),
   );
   loaded.config.database = scratch.config;

@@ -10,6 +10,7 @@ import { filterRoutes } from './filters.js';
 import { loginRoutes } from './login.js';
 import { openIdRoutes } from './openid.js';
 import { profileRoutes } from './profile.js';
+import { refreshRoutes } from './refresh.js';
 import { registrationRoutes } from './registration.js';
 import { registrationTokenValidityRoutes } from './registration-token-validity.js';
 import { roomTagRoutes } from './room-tags.js';
@@ -20,6 +21,7 @@ export const ACCOUNT_ROUTES = [
   registrationTokenValidityRoutes,
   authFallbackRoutes,
   loginRoutes,
+  refreshRoutes,
   accountRoutes,
   deviceRoutes,
   profileRoutes,

@@ -5,7 +5,7 @@ import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { passwordUse } from '../../services/accounts/password-policy.js';
 import { identifiedUser } from '../../services/accounts/credentials.js';
-import { checkDeviceRequest } from '../../services/accounts/sessions.js';
+import { checkDeviceRequest, sessionFields } from '../../services/accounts/sessions.js';
 import { getUser } from '../../storage/users-store.js';
 import { getModeration } from '../../storage/user-moderation-store.js';
 import { clientPaths } from './paths.js';
@@ -55,13 +55,12 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       if ((await getModeration(deps.database.db, userId)).locked) {
         throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
       }
-      const session = await sessions.start(userId, { deviceId, initialDisplayName });
-      return {
-        user_id: userId,
-        access_token: session.accessToken,
-        device_id: session.deviceId,
-        home_server: deps.config.server_name,
-      };
+      const session = await sessions.start(userId, {
+        deviceId,
+        initialDisplayName,
+        refreshToken: body.refresh_token === true,
+      });
+      return { user_id: userId, ...sessionFields(session), home_server: deps.config.server_name };
     });
   }
 

@@ -21,6 +21,7 @@ import {
   type AccessTokenOwner,
 } from '../../storage/tokens-store.js';
 import { updateDeviceLastSeen } from '../../storage/devices-store.js';
+import { retirePreviousRefreshToken } from '../../storage/refresh-tokens-store.js';
 import { randomString } from './random.js';
 
 /** Who is making a request, as established from an access token. */
@@ -59,10 +60,11 @@ export function hashAccessToken(token: string): string {
 /**
  * `syt_<localpart, base64url>_<20 random characters>_<CRC-32 of the rest, base62>`: Synapse's shape, so
  * tools that recognise Matrix tokens (and people reading a leaked one) can tell what it is; the
- * checksum lets a typo be told from a revoked token without a lookup. 119 bits of randomness.
+ * checksum lets a typo be told from a revoked token without a lookup. 119 bits of randomness. Refresh
+ * tokens have the same shape with Synapse's `syr` prefix.
  */
-export function generateAccessToken(localpart: string): string {
-  const body = `syt_${Buffer.from(localpart, 'utf8').toString('base64url')}_${randomString(20)}`;
+export function generateAccessToken(localpart: string, prefix: 'syt' | 'syr' = 'syt'): string {
+  const body = `${prefix}_${Buffer.from(localpart, 'utf8').toString('base64url')}_${randomString(20)}`;
   return `${body}_${base62(crc32(body), 6)}`;
 }
 
@@ -94,6 +96,7 @@ export class AccessTokens {
     userId: string,
     deviceId: string | null,
     db: Kysely<Schema> = this.database.db,
+    opts: { validUntilTs?: number | null; refreshTokenId?: number } = {},
   ): Promise<{ accessToken: string; tokenId: number }> {
     const localpart = userId.slice(1, userId.indexOf(':'));
     const accessToken = generateAccessToken(localpart);
@@ -102,6 +105,8 @@ export class AccessTokens {
       userId,
       deviceId,
       createdTs: this.clock(),
+      validUntilTs: opts.validUntilTs ?? null,
+      refreshTokenId: opts.refreshTokenId ?? null,
     });
     return { accessToken, tokenId };
   }
@@ -112,12 +117,30 @@ export class AccessTokens {
     if (owner.deactivated) return { ok: false, reason: 'deactivated' };
     if (owner.validUntilTs !== null && owner.validUntilTs < this.clock())
       return { ok: false, reason: 'expired' };
+    if (owner.replacedRefreshTokenId !== null) await this.retireReplaced(owner);
     const { tokenId, userId, deviceId, isGuest, isAdmin, suspended, shadowBanned } = owner;
     return {
       ok: true,
       requester: { userId, deviceId, isGuest, tokenId, isAdmin, suspended, shadowBanned },
       locked: owner.locked,
     };
+  }
+
+  /**
+   * The first use of an access token from POST /refresh retires the refresh token it replaced (with that
+   * one's access tokens): refresh-tokens.ts. A failure is logged; the request goes on, and the next use
+   * tries again.
+   */
+  private async retireReplaced(owner: AccessTokenOwner): Promise<void> {
+    const replaced = owner.replacedRefreshTokenId!;
+    try {
+      await this.database.db
+        .transaction()
+        .execute((trx) => retirePreviousRefreshToken(trx, owner.refreshTokenId!, replaced));
+      owner.replacedRefreshTokenId = null;
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   /**

@@ -18,6 +18,7 @@ import { Profiles, type ProfileChangeHook } from './profiles.js';
 import { Registration } from './registration.js';
 import { LOGIN_REGISTRATION_TOKEN, RegistrationTokens } from './registration-tokens.js';
 import { Sessions } from './sessions.js';
+import { RefreshTokens } from './refresh-tokens.js';
 import { SharedSecretRegistration } from './shared-secret-registration.js';
 import { LOGIN_DUMMY, LOGIN_PASSWORD, UserInteractiveAuth, type StageChecker } from './uia.js';
 import { LOGIN_RECAPTCHA, Recaptcha } from './recaptcha.js';
@@ -45,6 +46,7 @@ export interface Accounts {
   hasher: PasswordHasher;
   credentials: Credentials;
   sessions: Sessions;
+  refreshTokens: RefreshTokens;
   devices: Devices;
   registration: Registration;
   clientRegistration: ClientRegistration;
@@ -85,7 +87,8 @@ export function createAccounts(input: AccountsInput): Accounts {
     serverName,
     onError: onError('password hash upgrade failed'),
   });
-  const sessions = new Sessions({ database, tokens, devices, clock });
+  const refreshTokens = new RefreshTokens({ database, tokens, lifetimes: config, clock });
+  const sessions = new Sessions({ database, tokens, devices, refreshTokens, clock });
   const registration = new Registration(database, serverName, clock);
   const registrationTokens = new RegistrationTokens(database, clock);
   const checkers: Record<string, StageChecker> = {
@@ -127,6 +130,7 @@ export function createAccounts(input: AccountsInput): Accounts {
     hasher,
     credentials,
     sessions,
+    refreshTokens,
     devices,
     registration,
     clientRegistration,

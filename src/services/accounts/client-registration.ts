@@ -12,7 +12,7 @@ import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { RegistrationTokens } from './registration-tokens.js';
 import { LOGIN_REGISTRATION_TOKEN } from './registration-tokens.js';
 import type { Registration } from './registration.js';
-import { checkDeviceRequest, type DeviceRequest, type Sessions } from './sessions.js';
+import { checkDeviceRequest, sessionFields, type DeviceRequest, type Sessions } from './sessions.js';
 import { MAX_PASSWORD_LENGTH } from './credentials.js';
 import { MatrixError, badJson, badRequest, forbidden, missingParam } from './errors.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -40,6 +40,8 @@ export interface RegisterResponse {
   home_server: string;
   access_token?: string;
   device_id?: string;
+  refresh_token?: string;
+  expires_in_ms?: number;
 }
 
 export interface ClientRegistrationDeps {
@@ -201,8 +203,11 @@ export class ClientRegistration {
   async details(userId: string, params: Record<string, unknown>): Promise<RegisterResponse> {
     const response: RegisterResponse = { user_id: userId, home_server: this.deps.config.server_name };
     if (params.inhibit_login === true) return response;
-    const session = await this.deps.sessions.start(userId, checkDeviceParams(params));
-    return { ...response, access_token: session.accessToken, device_id: session.deviceId };
+    const session = await this.deps.sessions.start(userId, {
+      ...checkDeviceParams(params),
+      refreshToken: params.refresh_token === true,
+    });
+    return { ...response, ...sessionFields(session) };
   }
 
   /**

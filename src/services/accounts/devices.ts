@@ -75,7 +75,10 @@ export class Devices {
       .map((d) => d.deviceId)
       .filter((id) => id !== opts.exceptDeviceId);
     await this.deps.database.db.transaction().execute(async (trx) => {
-      await deleteAccessTokensOfUser(trx, userId, { exceptTokenId: opts.exceptTokenId });
+      await deleteAccessTokensOfUser(trx, userId, {
+        exceptTokenId: opts.exceptTokenId,
+        exceptDeviceId: opts.exceptDeviceId,
+      });
       await deleteDevices(trx, userId, doomed);
     });
     if (doomed.length > 0) await this.runHooks(userId, doomed);

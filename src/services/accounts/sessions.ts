@@ -9,23 +9,41 @@ import type { AccessTokens, Requester } from './access-tokens.js';
 import { MAX_DEVICE_ID_LENGTH, checkDeviceDisplayName, type Devices } from './devices.js';
 import { forbidden, invalidParam } from './errors.js';
 import { randomDeviceId } from './random.js';
+import type { RefreshTokens, SessionTokens } from './refresh-tokens.js';
 
 export interface SessionsDeps {
   database: Database;
   tokens: AccessTokens;
   devices: Devices;
+  refreshTokens: RefreshTokens;
   clock: () => number;
 }
 
-export interface StartedSession {
-  accessToken: string;
+export interface StartedSession extends SessionTokens {
   deviceId: string;
+}
+
+/** A started session as /login and /register answer it (login.yaml, registration.yaml). */
+export function sessionFields(session: StartedSession): {
+  access_token: string;
+  device_id: string;
+  refresh_token?: string;
+  expires_in_ms?: number;
+} {
+  return {
+    access_token: session.accessToken,
+    device_id: session.deviceId,
+    ...(session.refreshToken !== undefined ? { refresh_token: session.refreshToken } : {}),
+    ...(session.expiresInMs !== undefined ? { expires_in_ms: session.expiresInMs } : {}),
+  };
 }
 
 /** What a client asks of the device a new session goes on (login.yaml, registration.yaml). */
 export interface DeviceRequest {
   deviceId?: string;
   initialDisplayName?: string | null;
+  /** The client's `refresh_token: true`: it can refresh its access token (refresh-tokens.ts). */
+  refreshToken?: boolean;
 }
 
 /**
@@ -82,8 +100,8 @@ export class Sessions {
           if (opts.deviceId === undefined && attempt < 5) continue;
           await deleteAccessTokensOfDevices(trx, userId, [deviceId]);
         }
-        const { accessToken } = await this.deps.tokens.issue(userId, deviceId, trx);
-        return { accessToken, deviceId };
+        const tokens = await this.deps.refreshTokens.issue(trx, userId, deviceId, opts.refreshToken === true);
+        return { ...tokens, deviceId };
       }
     });
   }

@@ -25,6 +25,7 @@ import { txnStreamKey } from './0022-txn-stream-key.js';
 import { pushActionsRecent } from './0023-push-actions-recent.js';
 import { memberHistoryPartial } from './0024-member-history-partial.js';
 import { openIdTokens } from './0025-openid-tokens.js';
+import { refreshTokens } from './0026-refresh-tokens.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -52,4 +53,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pushActionsRecent,
   memberHistoryPartial,
   openIdTokens,
+  refreshTokens,
 ];

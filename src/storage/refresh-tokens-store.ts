@@ -1,0 +1,141 @@
+// The refresh_tokens table (migration 0026): refresh tokens by SHA-256 hash, and the access tokens bound
+// to them (access_tokens.refresh_token_id). How they rotate: services/accounts/refresh-tokens.ts.
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+import { isPostgres } from './hot-statement.js';
+
+export interface NewRefreshToken {
+  tokenHash: string;
+  userId: string;
+  deviceId: string;
+  createdTs: number;
+  expiryTs: number | null;
+  sessionExpiryTs: number | null;
+  prevId: number | null;
+}
+
+export interface StoredRefreshToken {
+  id: number;
+  userId: string;
+  deviceId: string;
+  expiryTs: number | null;
+  sessionExpiryTs: number | null;
+  prevId: number | null;
+  nextId: number | null;
+  deactivated: boolean;
+  locked: boolean;
+}
+
+const nullableNumber = (value: number | string | null): number | null =>
+  value === null ? null : Number(value);
+
+export async function insertRefreshToken(db: Kysely<Schema>, token: NewRefreshToken): Promise<number> {
+  const row = await db
+    .insertInto('refresh_tokens')
+    .values({
+      token_hash: token.tokenHash,
+      user_id: token.userId,
+      device_id: token.deviceId,
+      created_ts: token.createdTs,
+      expiry_ts: token.expiryTs,
+      session_expiry_ts: token.sessionExpiryTs,
+      prev_id: token.prevId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/**
+ * The token with its owner's deactivated and locked flags. Inside a transaction on PostgreSQL the row is
+ * locked, so two refreshes with one token take turns (SQLite's writer takes them in turn anyway).
+ */
+export async function findRefreshToken(
+  db: Kysely<Schema>,
+  tokenHash: string,
+): Promise<StoredRefreshToken | undefined> {
+  let query = db
+    .selectFrom('refresh_tokens as r')
+    .innerJoin('users as u', 'u.user_id', 'r.user_id')
+    .leftJoin('user_moderation as m', 'm.user_id', 'r.user_id')
+    .select([
+      'r.id',
+      'r.user_id',
+      'r.device_id',
+      'r.expiry_ts',
+      'r.session_expiry_ts',
+      'r.prev_id',
+      'r.next_id',
+      'u.deactivated',
+      'm.locked',
+    ])
+    .where('r.token_hash', '=', tokenHash);
+  if (isPostgres(db)) query = query.forUpdate('r');
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    userId: row.user_id,
+    deviceId: row.device_id,
+    expiryTs: nullableNumber(row.expiry_ts),
+    sessionExpiryTs: nullableNumber(row.session_expiry_ts),
+    prevId: nullableNumber(row.prev_id),
+    nextId: nullableNumber(row.next_id),
+    deactivated: Number(row.deactivated) === 1,
+    locked: Number(row.locked ?? 0) === 1,
+  };
+}
+
+export async function setNextRefreshToken(db: Kysely<Schema>, id: number, nextId: number): Promise<void> {
+  await db.updateTable('refresh_tokens').set({ next_id: nextId }).where('id', '=', id).execute();
+}
+
+/**
+ * Retires the token `id` replaced: deletes that one (with its access tokens) and forgets the link. Does
+ * nothing when it is gone already (another request of the same client did it).
+ */
+export async function retirePreviousRefreshToken(
+  db: Kysely<Schema>,
+  id: number,
+  prevId: number,
+): Promise<void> {
+  await deleteRefreshTokens(db, [prevId]);
+  await db
+    .updateTable('refresh_tokens')
+    .set({ prev_id: null })
+    .where('id', '=', id)
+    .where('prev_id', '=', prevId)
+    .execute();
+}
+
+/** Deletes refresh tokens and every access token issued with them. */
+export async function deleteRefreshTokens(db: Kysely<Schema>, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('access_tokens').where('refresh_token_id', 'in', ids).execute();
+  await db.deleteFrom('refresh_tokens').where('id', 'in', ids).execute();
+}
+
+/** Deletes the refresh tokens of some devices of a user (their access tokens go separately). */
+export async function deleteRefreshTokensOfDevices(
+  db: Kysely<Schema>,
+  userId: string,
+  deviceIds: readonly string[],
+): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await db
+    .deleteFrom('refresh_tokens')
+    .where('user_id', '=', userId)
+    .where('device_id', 'in', deviceIds)
+    .execute();
+}
+
+/** Deletes a user's refresh tokens, optionally sparing one device's. */
+export async function deleteRefreshTokensOfUser(
+  db: Kysely<Schema>,
+  userId: string,
+  opts: { exceptDeviceId?: string } = {},
+): Promise<void> {
+  let query = db.deleteFrom('refresh_tokens').where('user_id', '=', userId);
+  if (opts.exceptDeviceId !== undefined) query = query.where('device_id', '!=', opts.exceptDeviceId);
+  await query.execute();
+}
