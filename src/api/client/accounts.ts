@@ -14,6 +14,7 @@ import { refreshRoutes } from './refresh.js';
 import { registrationRoutes } from './registration.js';
 import { registrationTokenValidityRoutes } from './registration-token-validity.js';
 import { roomTagRoutes } from './room-tags.js';
+import { threepidRequestTokenRoutes } from './threepid-request-token.js';
 import { wellKnownRoutes } from './well-known.js';
 
 export const ACCOUNT_ROUTES = [
@@ -29,6 +30,7 @@ export const ACCOUNT_ROUTES = [
   roomTagRoutes,
   filterRoutes,
   openIdRoutes,
+  threepidRequestTokenRoutes,
   capabilitiesRoutes,
   wellKnownRoutes,
   adminRegisterRoutes,
