@@ -22,6 +22,8 @@ export interface StoredRefreshToken {
   sessionExpiryTs: number | null;
   prevId: number | null;
   nextId: number | null;
+  /** When it was replaced; null while it works. */
+  revokedTs: number | null;
   deactivated: boolean;
   locked: boolean;
 }
@@ -66,6 +68,7 @@ export async function findRefreshToken(
       'r.session_expiry_ts',
       'r.prev_id',
       'r.next_id',
+      'r.revoked_ts',
       'u.deactivated',
       'm.locked',
     ])
@@ -81,6 +84,7 @@ export async function findRefreshToken(
     sessionExpiryTs: nullableNumber(row.session_expiry_ts),
     prevId: nullableNumber(row.prev_id),
     nextId: nullableNumber(row.next_id),
+    revokedTs: nullableNumber(row.revoked_ts),
     deactivated: Number(row.deactivated) === 1,
     locked: Number(row.locked ?? 0) === 1,
   };
@@ -91,15 +95,16 @@ export async function setNextRefreshToken(db: Kysely<Schema>, id: number, nextId
 }
 
 /**
- * Retires the token `id` replaced: deletes that one (with its access tokens) and forgets the link. Does
- * nothing when it is gone already (another request of the same client did it).
+ * Retires the token `id` replaced (see revokeRefreshToken) and forgets the link. Does nothing when that
+ * happened already (another request of the same client did it).
  */
 export async function retirePreviousRefreshToken(
   db: Kysely<Schema>,
   id: number,
   prevId: number,
+  now: number,
 ): Promise<void> {
-  await deleteRefreshTokens(db, [prevId]);
+  await revokeRefreshToken(db, prevId, now);
   await db
     .updateTable('refresh_tokens')
     .set({ prev_id: null })
@@ -108,11 +113,31 @@ export async function retirePreviousRefreshToken(
     .execute();
 }
 
-/** Deletes refresh tokens and every access token issued with them. */
-export async function deleteRefreshTokens(db: Kysely<Schema>, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.deleteFrom('access_tokens').where('refresh_token_id', 'in', ids).execute();
-  await db.deleteFrom('refresh_tokens').where('id', 'in', ids).execute();
+/**
+ * Revokes a refresh token: its access tokens are deleted and it stops working, but it is kept, so that a
+ * late use (a second tab, a lost answer) is told it was replaced rather than that it never existed. Only
+ * the device's latest revoked token is kept: older ones are deleted here.
+ */
+export async function revokeRefreshToken(db: Kysely<Schema>, id: number, now: number): Promise<void> {
+  const row = await db
+    .selectFrom('refresh_tokens')
+    .select(['user_id', 'device_id'])
+    .where('id', '=', id)
+    .where('revoked_ts', 'is', null)
+    .executeTakeFirst();
+  if (!row) return;
+  await db.deleteFrom('access_tokens').where('refresh_token_id', '=', id).execute();
+  await db
+    .deleteFrom('refresh_tokens')
+    .where('user_id', '=', row.user_id)
+    .where('device_id', '=', row.device_id)
+    .where('revoked_ts', 'is not', null)
+    .execute();
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_ts: now, prev_id: null, next_id: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Deletes the refresh tokens of some devices of a user (their access tokens go separately). */

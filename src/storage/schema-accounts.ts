@@ -31,10 +31,11 @@ export interface AccessTokensTable {
 }
 
 /**
- * Refresh tokens (migration 0026), stored by hash like access tokens. A refresh rotates: the new token
- * records the one it replaces (`prev_id`) until it or its access token is first used, which deletes the
+ * Refresh tokens (migrations 0026 and 0027), stored by hash like access tokens. A refresh rotates: the new token
+ * records the one it replaces (`prev_id`) until it or its access token is first used, which revokes the
  * old one; the old one records its replacement (`next_id`), which a second refresh with the old token
- * deletes while it is still unused (services/accounts/refresh-tokens.ts).
+ * revokes while it is still unused (services/accounts/refresh-tokens.ts). A revoked token is kept (the
+ * device's latest only) so its late use is answered as a soft logout.
  */
 export interface RefreshTokensTable {
   id: Generated<number>;
@@ -49,6 +50,8 @@ export interface RefreshTokensTable {
   session_expiry_ts: number | null;
   prev_id: number | null;
   next_id: number | null;
+  /** When it was replaced and stopped working; null: it works. */
+  revoked_ts: number | null;
 }
 
 /** One row (id 1): bumped by triggers whenever what a token resolves to may change (migration 21). */

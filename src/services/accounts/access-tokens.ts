@@ -136,7 +136,7 @@ export class AccessTokens {
     try {
       await this.database.db
         .transaction()
-        .execute((trx) => retirePreviousRefreshToken(trx, owner.refreshTokenId!, replaced));
+        .execute((trx) => retirePreviousRefreshToken(trx, owner.refreshTokenId!, replaced, this.clock()));
       owner.replacedRefreshTokenId = null;
     } catch (err) {
       this.onError(err);

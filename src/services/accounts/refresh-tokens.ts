@@ -7,11 +7,12 @@
 //
 // POST /refresh issues a new pair and keeps the old refresh token valid until the new pair is used, so a
 // client that lost the answer can ask again: the new refresh token records the old one (prev_id) and the
-// old one its replacement (next_id). The first use of the new access token or refresh token deletes the
-// old refresh token with its access tokens; a repeat refresh with the old token before that deletes the
-// unused pair it had been given instead. Synapse answers a used or expired refresh token 403; the spec's
-// refresh.yaml lists 401 M_UNKNOWN_TOKEN for both, and that is what Hearth answers (with soft_logout
-// when the device still exists, so the client may log in again keeping its keys).
+// old one its replacement (next_id). The first use of the new access token or refresh token revokes the
+// old refresh token and deletes its access tokens; a repeat refresh with the old token before that
+// revokes the unused pair it had been given instead. Synapse answers a used or expired refresh token 403;
+// the spec's refresh.yaml lists 401 M_UNKNOWN_TOKEN for both, and that is what Hearth answers, with
+// soft_logout when the device still exists (a revoked token is kept for that, the device's latest only),
+// so a client that raced itself may log in again keeping its keys instead of discarding them.
 import type { Kysely } from 'kysely';
 import {
   DEFAULT_REFRESHABLE_ACCESS_TOKEN_LIFETIME,
@@ -21,10 +22,10 @@ import {
 import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import {
-  deleteRefreshTokens,
   findRefreshToken,
   insertRefreshToken,
   retirePreviousRefreshToken,
+  revokeRefreshToken,
   setNextRefreshToken,
 } from '../../storage/refresh-tokens-store.js';
 import type { Schema } from '../../storage/schema.js';
@@ -86,13 +87,16 @@ export class RefreshTokens {
       if (stored.locked) {
         throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
       }
+      if (stored.revokedTs !== null) {
+        throw unknownRefreshToken('The refresh token was replaced by a newer one', true);
+      }
       const now = this.deps.clock();
       const end = earliest(stored.expiryTs, stored.sessionExpiryTs);
       if (end !== null && end <= now) throw unknownRefreshToken('The refresh token has expired', true);
       // Using this token is the first use of the pair it came in: the token it replaced retires.
-      if (stored.prevId !== null) await retirePreviousRefreshToken(trx, stored.id, stored.prevId);
+      if (stored.prevId !== null) await retirePreviousRefreshToken(trx, stored.id, stored.prevId, now);
       // A pair this token was already exchanged for, never used (its answer was lost): it goes.
-      if (stored.nextId !== null) await deleteRefreshTokens(trx, [stored.nextId]);
+      if (stored.nextId !== null) await revokeRefreshToken(trx, stored.nextId, now);
       const next = await this.issuePair(
         trx,
         stored.userId,

@@ -26,6 +26,7 @@ import { pushActionsRecent } from './0023-push-actions-recent.js';
 import { memberHistoryPartial } from './0024-member-history-partial.js';
 import { openIdTokens } from './0025-openid-tokens.js';
 import { refreshTokens } from './0026-refresh-tokens.js';
+import { refreshTokenRevoked } from './0027-refresh-token-revoked.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -54,4 +55,5 @@ export const MIGRATIONS: readonly Migration[] = [
   memberHistoryPartial,
   openIdTokens,
   refreshTokens,
+  refreshTokenRevoked,
 ];
