@@ -1,6 +1,6 @@
 // The refresh_tokens table (migration 0026): refresh tokens by SHA-256 hash, and the access tokens bound
 // to them (access_tokens.refresh_token_id). How they rotate: services/accounts/refresh-tokens.ts.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { isPostgres } from './hot-statement.js';
 
@@ -48,15 +48,12 @@ export async function insertRefreshToken(db: Kysely<Schema>, token: NewRefreshTo
   return Number(row.id);
 }
 
-/**
- * The token with its owner's deactivated and locked flags. Inside a transaction on PostgreSQL the row is
- * locked, so two refreshes with one token take turns (SQLite's writer takes them in turn anyway).
- */
+/** The token with its owner's deactivated and locked flags. */
 export async function findRefreshToken(
   db: Kysely<Schema>,
   tokenHash: string,
 ): Promise<StoredRefreshToken | undefined> {
-  let query = db
+  const query = db
     .selectFrom('refresh_tokens as r')
     .innerJoin('users as u', 'u.user_id', 'r.user_id')
     .leftJoin('user_moderation as m', 'm.user_id', 'r.user_id')
@@ -73,7 +70,6 @@ export async function findRefreshToken(
       'm.locked',
     ])
     .where('r.token_hash', '=', tokenHash);
-  if (isPostgres(db)) query = query.forUpdate('r');
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
   return {
@@ -114,30 +110,51 @@ export async function retirePreviousRefreshToken(
 }
 
 /**
- * Revokes a refresh token: its access tokens are deleted and it stops working, but it is kept, so that a
- * late use (a second tab, a lost answer) is told it was replaced rather than that it never existed. Only
- * the device's latest revoked token is kept: older ones are deleted here.
+ * Revokes a refresh token: it stops working and its access tokens expire now (a late use of either is a
+ * soft logout), but it is kept, so that a late use (a second tab, a lost answer) is told it was replaced
+ * rather than that it never existed. Only the device's latest revoked token is kept: older ones go here,
+ * with their access tokens. The row is claimed first (revoked_ts still null), so of two transactions
+ * revoking the same token only one goes on.
  */
 export async function revokeRefreshToken(db: Kysely<Schema>, id: number, now: number): Promise<void> {
-  const row = await db
-    .selectFrom('refresh_tokens')
-    .select(['user_id', 'device_id'])
-    .where('id', '=', id)
-    .where('revoked_ts', 'is', null)
-    .executeTakeFirst();
-  if (!row) return;
-  await db.deleteFrom('access_tokens').where('refresh_token_id', '=', id).execute();
-  await db
-    .deleteFrom('refresh_tokens')
-    .where('user_id', '=', row.user_id)
-    .where('device_id', '=', row.device_id)
-    .where('revoked_ts', 'is not', null)
-    .execute();
-  await db
+  const claimed = await db
     .updateTable('refresh_tokens')
     .set({ revoked_ts: now, prev_id: null, next_id: null })
     .where('id', '=', id)
+    .where('revoked_ts', 'is', null)
+    .returning(['user_id', 'device_id'])
+    .executeTakeFirst();
+  if (!claimed) return;
+  await db
+    .updateTable('access_tokens')
+    .set({ valid_until_ts: now - 1 })
+    .where('refresh_token_id', '=', id)
     .execute();
+  const older = db
+    .selectFrom('refresh_tokens')
+    .select('id')
+    .where('user_id', '=', claimed.user_id)
+    .where('device_id', '=', claimed.device_id)
+    .where('revoked_ts', 'is not', null)
+    .where('id', '<>', id);
+  await db.deleteFrom('access_tokens').where('refresh_token_id', 'in', older).execute();
+  await db
+    .deleteFrom('refresh_tokens')
+    .where('user_id', '=', claimed.user_id)
+    .where('device_id', '=', claimed.device_id)
+    .where('revoked_ts', 'is not', null)
+    .where('id', '<>', id)
+    .execute();
+}
+
+/**
+ * On PostgreSQL, makes the transactions that rotate one user's refresh tokens take turns (a transaction
+ * lock on the user, taken first): a /refresh and the first use of the access token it handed out touch
+ * the same rows and the auth version in different orders, and would otherwise deadlock. SQLite's one
+ * writer serialises them already.
+ */
+export async function lockRefreshTokensOf(db: Kysely<Schema>, userId: string): Promise<void> {
+  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(hashtext(${`refresh:${userId}`}))`.execute(db);
 }
 
 /** Deletes the refresh tokens of some devices of a user (their access tokens go separately). */

@@ -85,25 +85,27 @@ test('rotation: the old refresh token works until the new pair is used, then it 
   // The answer was "lost": the client refreshes again with the same token; the unused pair dies.
   const second = (await refresh(t, login0.refresh_token)).json();
   assert.ok(second.access_token);
-  // A replaced refresh token is a soft logout (the device stays); its access token is gone.
+  // A replaced refresh token is a soft logout (the device stays), and so is its access token now.
   assertUnknownToken(await refresh(t, first.refresh_token), true);
-  assertUnknownToken(await whoami(t, first.access_token), false);
+  assertUnknownToken(await whoami(t, first.access_token), true);
   // Both tokens still work until the newest pair is used...
   assert.equal((await whoami(t, login0.access_token)).statusCode, 200);
   assert.equal((await whoami(t, second.access_token)).statusCode, 200);
   // ...which retires the token it replaced, with its access token.
   assertUnknownToken(await refresh(t, login0.refresh_token), true);
-  assertUnknownToken(await whoami(t, login0.access_token), false);
+  assertUnknownToken(await whoami(t, login0.access_token), true);
   // Using the new refresh token directly retires its predecessor just the same.
   const third = (await refresh(t, second.refresh_token)).json();
   const fourth = await refresh(t, third.refresh_token);
   assert.equal(fourth.statusCode, 200);
   assertUnknownToken(await refresh(t, second.refresh_token), true);
-  // Only the device's latest replaced token is kept to answer so: an older one is unknown.
+  // Only the device's latest replaced token is kept to answer so: an older one, and its access token,
+  // are unknown.
   assertUnknownToken(await refresh(t, login0.refresh_token), false);
+  assertUnknownToken(await whoami(t, login0.access_token), false);
 });
 
-test('many refreshes leave one access token and one refresh token (and the last replaced one)', async () => {
+test('many refreshes leave one live pair (and the last replaced one)', async () => {
   const app = await startAccountsApp('', { clock });
   try {
     await register(app, 'carol', 'carol password');
@@ -113,7 +115,8 @@ test('many refreshes leave one access token and one refresh token (and the last 
       tokens = (await refresh(app, tokens.refresh_token)).json();
       assert.equal((await whoami(app, tokens.access_token)).statusCode, 200);
     }
-    assert.equal(await countRows(app, 'access_tokens'), before + 1);
+    // The live access token, and the replaced one (expired) of the replaced refresh token kept.
+    assert.equal(await countRows(app, 'access_tokens'), before + 2);
     assert.equal(await countRows(app, 'refresh_tokens'), 2);
   } finally {
     await app.close();

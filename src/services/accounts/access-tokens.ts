@@ -21,7 +21,7 @@ import {
   type AccessTokenOwner,
 } from '../../storage/tokens-store.js';
 import { updateDeviceLastSeen } from '../../storage/devices-store.js';
-import { retirePreviousRefreshToken } from '../../storage/refresh-tokens-store.js';
+import { lockRefreshTokensOf, retirePreviousRefreshToken } from '../../storage/refresh-tokens-store.js';
 import { randomString } from './random.js';
 
 /** Who is making a request, as established from an access token. */
@@ -127,16 +127,17 @@ export class AccessTokens {
   }
 
   /**
-   * The first use of an access token from POST /refresh retires the refresh token it replaced (with that
-   * one's access tokens): refresh-tokens.ts. A failure is logged; the request goes on, and the next use
-   * tries again.
+   * The first use of an access token from POST /refresh retires the refresh token it replaced (and
+   * expires that one's access tokens): refresh-tokens.ts. A failure is logged; the request goes on, and
+   * the next use tries again.
    */
   private async retireReplaced(owner: AccessTokenOwner): Promise<void> {
     const replaced = owner.replacedRefreshTokenId!;
     try {
-      await this.database.db
-        .transaction()
-        .execute((trx) => retirePreviousRefreshToken(trx, owner.refreshTokenId!, replaced, this.clock()));
+      await this.database.db.transaction().execute(async (trx) => {
+        await lockRefreshTokensOf(trx, owner.userId);
+        await retirePreviousRefreshToken(trx, owner.refreshTokenId!, replaced, this.clock());
+      });
       owner.replacedRefreshTokenId = null;
     } catch (err) {
       this.onError(err);

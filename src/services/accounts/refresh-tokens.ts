@@ -8,7 +8,7 @@
 // POST /refresh issues a new pair and keeps the old refresh token valid until the new pair is used, so a
 // client that lost the answer can ask again: the new refresh token records the old one (prev_id) and the
 // old one its replacement (next_id). The first use of the new access token or refresh token revokes the
-// old refresh token and deletes its access tokens; a repeat refresh with the old token before that
+// old refresh token and expires its access tokens; a repeat refresh with the old token before that
 // revokes the unused pair it had been given instead. Synapse answers a used or expired refresh token 403;
 // the spec's refresh.yaml lists 401 M_UNKNOWN_TOKEN for both, and that is what Hearth answers, with
 // soft_logout when the device still exists (a revoked token is kept for that, the device's latest only),
@@ -24,6 +24,7 @@ import type { Database } from '../../storage/database.js';
 import {
   findRefreshToken,
   insertRefreshToken,
+  lockRefreshTokensOf,
   retirePreviousRefreshToken,
   revokeRefreshToken,
   setNextRefreshToken,
@@ -81,8 +82,14 @@ export class RefreshTokens {
 
   /** POST /refresh: a new access token and refresh token for the old refresh token's device. */
   async refresh(token: string): Promise<SessionTokens> {
+    const tokenHash = hashAccessToken(token);
     return this.deps.database.db.transaction().execute(async (trx) => {
-      const stored = await findRefreshToken(trx, hashAccessToken(token));
+      const found = await findRefreshToken(trx, tokenHash);
+      if (!found) throw unknownRefreshToken('Unknown refresh token', false);
+      // Two refreshes with one token, or a refresh and the first use of a token it gave, take turns;
+      // the token is read again once it is this transaction's turn.
+      await lockRefreshTokensOf(trx, found.userId);
+      const stored = await findRefreshToken(trx, tokenHash);
       if (!stored || stored.deactivated) throw unknownRefreshToken('Unknown refresh token', false);
       if (stored.locked) {
         throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
