@@ -177,6 +177,32 @@ test('logout, device deletion and a password change end the refresh tokens of th
   );
   assertUnknownToken(await refresh(t, one.refresh_token), false);
 
+  // DELETE /devices/{deviceId} (user-interactive auth with the password).
+  const doomed = await loginWithRefresh(t, 'frank', 'frank password');
+  const other0 = await loginWithRefresh(t, 'frank', 'frank password');
+  const url = `/_matrix/client/v3/devices/${doomed.device_id}`;
+  const challenge = await call(t, 'DELETE', url, { token: other0.access_token, payload: {} });
+  assert.equal(challenge.statusCode, 401);
+  const deleted = await call(t, 'DELETE', url, {
+    token: other0.access_token,
+    payload: {
+      auth: {
+        type: 'm.login.password',
+        session: challenge.json().session,
+        identifier: { type: 'm.id.user', user: a.userId },
+        password: 'frank password',
+      },
+    },
+  });
+  assert.equal(deleted.statusCode, 200, deleted.body);
+  assertUnknownToken(await refresh(t, doomed.refresh_token), false);
+
+  // A new login naming an existing device id ends that device's earlier tokens, refresh tokens too.
+  const named = await loginWithRefresh(t, 'frank', 'frank password');
+  const again = await login(t, 'frank', 'frank password', { device_id: named.device_id });
+  assert.equal(again.statusCode, 200);
+  assertUnknownToken(await refresh(t, named.refresh_token), false);
+
   const kept = await loginWithRefresh(t, 'frank', 'frank password');
   const other = await loginWithRefresh(t, 'frank', 'frank password');
   const change = await call(t, 'POST', '/_matrix/client/v3/account/password', {
