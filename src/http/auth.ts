@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.js';
 import type { Requester } from '../services/accounts/access-tokens.js';
 import { MatrixError } from './matrix-error.js';
+import { unknownToken, userLocked } from '../services/accounts/errors.js';
 
 export type { Requester };
 
@@ -18,9 +19,6 @@ export interface AuthOptions {
 
 export const missingToken = (message = 'Missing access token') =>
   new MatrixError(401, 'M_MISSING_TOKEN', message);
-
-export const unknownToken = (message = 'Unrecognised access token', softLogout = false) =>
-  new MatrixError(401, 'M_UNKNOWN_TOKEN', message, { soft_logout: softLogout });
 
 /** The access token a request carries, or a MatrixError saying why there is none. */
 export function accessTokenOf(request: FastifyRequest, allowQueryParameter: boolean): string {
@@ -63,7 +61,7 @@ export async function authenticate(
   const { requester } = result;
   // Spec "Account locking": the token stays valid (soft logout) so the session survives an unlock.
   if (result.locked && !opts.allowLocked) {
-    throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
+    throw userLocked();
   }
   deps.accounts.tokens.noteSeen(requester, {
     ip: request.ip ?? null,

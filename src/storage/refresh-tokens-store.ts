@@ -138,23 +138,19 @@ export async function revokeRefreshToken(db: Kysely<Schema>, id: number, now: nu
     .where('revoked_ts', 'is not', null)
     .where('id', '<>', id);
   await db.deleteFrom('access_tokens').where('refresh_token_id', 'in', older).execute();
-  await db
-    .deleteFrom('refresh_tokens')
-    .where('user_id', '=', claimed.user_id)
-    .where('device_id', '=', claimed.device_id)
-    .where('revoked_ts', 'is not', null)
-    .where('id', '<>', id)
-    .execute();
+  await db.deleteFrom('refresh_tokens').where('id', 'in', older).execute();
 }
 
 /**
  * On PostgreSQL, makes the transactions that rotate one user's refresh tokens take turns (a transaction
  * lock on the user, taken first): a /refresh and the first use of the access token it handed out touch
  * the same rows and the auth version in different orders, and would otherwise deadlock. SQLite's one
- * writer serialises them already.
+ * writer serialises them already. Says whether it took a lock (and may have waited for it).
  */
-export async function lockRefreshTokensOf(db: Kysely<Schema>, userId: string): Promise<void> {
-  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(hashtext(${`refresh:${userId}`}))`.execute(db);
+export async function lockRefreshTokensOf(db: Kysely<Schema>, userId: string): Promise<boolean> {
+  if (!isPostgres(db)) return false;
+  await sql`select pg_advisory_xact_lock(hashtext(${`refresh:${userId}`}))`.execute(db);
+  return true;
 }
 
 /** Deletes the refresh tokens of some devices of a user (their access tokens go separately). */

@@ -5,6 +5,7 @@ import { authenticate } from '../../http/auth.js';
 import { MatrixError } from '../../matrix-error.js';
 import { passwordUse } from '../../services/accounts/password-policy.js';
 import { identifiedUser } from '../../services/accounts/credentials.js';
+import { userLocked } from '../../services/accounts/errors.js';
 import { checkDeviceRequest, sessionFields } from '../../services/accounts/sessions.js';
 import { getUser } from '../../storage/users-store.js';
 import { getModeration } from '../../storage/user-moderation-store.js';
@@ -53,7 +54,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       }
       // A locked account gets no new session either (Synapse): the same answer its requests get.
       if ((await getModeration(deps.database.db, userId)).locked) {
-        throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
+        throw userLocked();
       }
       const session = await sessions.start(userId, {
         deviceId,

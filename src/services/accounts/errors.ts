@@ -15,3 +15,11 @@ export class InvalidCredentials extends MatrixError {
 
 export const badRequest = (message: string, errcode = 'M_UNKNOWN') => new MatrixError(400, errcode, message);
 export const missingParam = (message: string) => new MatrixError(400, 'M_MISSING_PARAM', message);
+
+/** 401 M_UNKNOWN_TOKEN; soft_logout says whether the client may log in again keeping its state. */
+export const unknownToken = (message = 'Unrecognised access token', softLogout = false) =>
+  new MatrixError(401, 'M_UNKNOWN_TOKEN', message, { soft_logout: softLogout });
+
+/** Spec "Account locking": every request of a locked account but logout, and no new session. */
+export const userLocked = () =>
+  new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });

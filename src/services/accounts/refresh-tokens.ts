@@ -19,7 +19,7 @@ import {
   refreshableAccessTokenLifetime,
   type SessionLifetimes,
 } from '../../config/session-config.js';
-import { MatrixError } from '../../matrix-error.js';
+import { unknownToken, userLocked } from './errors.js';
 import type { Database } from '../../storage/database.js';
 import {
   findRefreshToken,
@@ -46,9 +46,6 @@ export interface RefreshTokensDeps {
   lifetimes: SessionLifetimes;
   clock: () => number;
 }
-
-const unknownRefreshToken = (message: string, softLogout: boolean) =>
-  new MatrixError(401, 'M_UNKNOWN_TOKEN', message, { soft_logout: softLogout });
 
 /** The earlier of two expiry times, null meaning never. */
 function earliest(a: number | null, b: number | null): number | null {
@@ -85,21 +82,21 @@ export class RefreshTokens {
     const tokenHash = hashAccessToken(token);
     return this.deps.database.db.transaction().execute(async (trx) => {
       const found = await findRefreshToken(trx, tokenHash);
-      if (!found) throw unknownRefreshToken('Unknown refresh token', false);
+      if (!found) throw unknownToken('Unknown refresh token', false);
       // Two refreshes with one token, or a refresh and the first use of a token it gave, take turns;
-      // the token is read again once it is this transaction's turn.
-      await lockRefreshTokensOf(trx, found.userId);
-      const stored = await findRefreshToken(trx, tokenHash);
-      if (!stored || stored.deactivated) throw unknownRefreshToken('Unknown refresh token', false);
+      // the token is read again once this transaction waited for its turn.
+      const waited = await lockRefreshTokensOf(trx, found.userId);
+      const stored = waited ? await findRefreshToken(trx, tokenHash) : found;
+      if (!stored || stored.deactivated) throw unknownToken('Unknown refresh token', false);
       if (stored.locked) {
-        throw new MatrixError(401, 'M_USER_LOCKED', 'This account has been locked', { soft_logout: true });
+        throw userLocked();
       }
       if (stored.revokedTs !== null) {
-        throw unknownRefreshToken('The refresh token was replaced by a newer one', true);
+        throw unknownToken('The refresh token was replaced by a newer one', true);
       }
       const now = this.deps.clock();
       const end = earliest(stored.expiryTs, stored.sessionExpiryTs);
-      if (end !== null && end <= now) throw unknownRefreshToken('The refresh token has expired', true);
+      if (end !== null && end <= now) throw unknownToken('The refresh token has expired', true);
       // Using this token is the first use of the pair it came in: the token it replaced retires.
       if (stored.prevId !== null) await retirePreviousRefreshToken(trx, stored.id, stored.prevId, now);
       // A pair this token was already exchanged for, never used (its answer was lost): it goes.
