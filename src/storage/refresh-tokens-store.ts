@@ -142,10 +142,12 @@ export async function revokeRefreshToken(db: Kysely<Schema>, id: number, now: nu
 }
 
 /**
- * On PostgreSQL, makes the transactions that rotate one user's refresh tokens take turns (a transaction
- * lock on the user, taken first): a /refresh and the first use of the access token it handed out touch
- * the same rows and the auth version in different orders, and would otherwise deadlock. SQLite's one
- * writer serialises them already. Says whether it took a lock (and may have waited for it).
+ * On PostgreSQL, makes the transactions that rotate or end one user's refresh tokens take turns (a
+ * transaction lock on the user, taken first): a /refresh, the first use of the access token it handed
+ * out and a logout touch the same rows and the auth version in different orders and would otherwise
+ * deadlock, and a /refresh that read its token before a logout committed would issue a token for the
+ * ended device. SQLite's one writer serialises them already. Says whether it took a lock (and may have
+ * waited for it).
  */
 export async function lockRefreshTokensOf(db: Kysely<Schema>, userId: string): Promise<boolean> {
   if (!isPostgres(db)) return false;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { testEachDatabase } from '../../test/support/databases.js';
-import { insertUser, markDeactivated } from './users-store.js';
+import { insertUser, markDeactivated, setAdmin, setPasswordHash } from './users-store.js';
 import {
   countAccessTokens,
+  currentAuthVersion,
   deleteAccessToken,
   deleteAccessTokensOfDevices,
   deleteAccessTokensOfUser,
@@ -75,3 +76,35 @@ testEachDatabase('access tokens: delete by user (sparing one) and by device', as
   assert.equal(await countAccessTokens(db, '@a:hs'), 0);
   assert.equal(await countAccessTokens(db, '@b:hs'), 1);
 });
+
+testEachDatabase(
+  'the auth version moves for each change a token resolves through, and only then',
+  async ({ db }) => {
+    await insertUser(db, { userId: '@a:hs', passwordHash: null, createdTs: 1 });
+    const token = await insertAccessToken(db, {
+      tokenHash: 't',
+      userId: '@a:hs',
+      deviceId: 'D1',
+      createdTs: 1,
+    });
+    let last = await currentAuthVersion(db);
+    const moved = async () => {
+      const now = await currentAuthVersion(db);
+      const result = now !== last;
+      last = now;
+      return result;
+    };
+    // Statements that change no row (a logout of a device without tokens, a refresh's cleanup) and
+    // changes of columns no token reads leave cached tokens alone.
+    await deleteAccessTokensOfDevices(db, '@a:hs', ['NONE']);
+    await deleteAccessTokensOfUser(db, '@nobody:hs');
+    await setPasswordHash(db, '@a:hs', 'hash');
+    assert.equal(await moved(), false, 'nothing a token resolves to changed');
+    await setAdmin(db, '@a:hs', true);
+    assert.equal(await moved(), true, 'admin flag');
+    await setModerationFlag(db, '@a:hs', 'locked', true);
+    assert.equal(await moved(), true, 'lock');
+    await deleteAccessToken(db, token);
+    assert.equal(await moved(), true, 'token deleted');
+  },
+);

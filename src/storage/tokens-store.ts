@@ -2,7 +2,11 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from './schema.js';
 import { HotStatement } from './hot-statement.js';
-import { deleteRefreshTokensOfDevices, deleteRefreshTokensOfUser } from './refresh-tokens-store.js';
+import {
+  deleteRefreshTokensOfDevices,
+  deleteRefreshTokensOfUser,
+  lockRefreshTokensOf,
+} from './refresh-tokens-store.js';
 
 export interface NewAccessToken {
   tokenHash: string;
@@ -117,6 +121,8 @@ export async function deleteAccessTokensOfUser(
   userId: string,
   opts: { exceptTokenId?: number; exceptDeviceId?: string } = {},
 ): Promise<number> {
+  // In the order a /refresh takes them (see lockRefreshTokensOf): racing one, a logout would deadlock.
+  await lockRefreshTokensOf(db, userId);
   await deleteRefreshTokensOfUser(db, userId, { exceptDeviceId: opts.exceptDeviceId });
   let query = db.deleteFrom('access_tokens').where('user_id', '=', userId);
   if (opts.exceptTokenId !== undefined) query = query.where('id', '!=', opts.exceptTokenId);
@@ -131,6 +137,7 @@ export async function deleteAccessTokensOfDevices(
   deviceIds: readonly string[],
 ): Promise<void> {
   if (deviceIds.length === 0) return;
+  await lockRefreshTokensOf(db, userId);
   await deleteRefreshTokensOfDevices(db, userId, deviceIds);
   await db
     .deleteFrom('access_tokens')

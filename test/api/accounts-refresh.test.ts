@@ -266,3 +266,20 @@ test('bad input: 400 with the right code or 401 for an unknown token, and nothin
   assertError(await login(t, 'alice', 'alice password', { refresh_token: 'yes' }), 400, 'M_BAD_JSON');
   assert.equal(JSON.stringify(t.logs).includes(tokens.refresh_token), false, 'no token in the log');
 });
+
+test('a logout racing a /refresh of the same device: no error, and the device ends either way', async () => {
+  for (let i = 0; i < 8; i++) {
+    const session = await loginWithRefresh(t);
+    const [refreshed, out] = await Promise.all([
+      refresh(t, session.refresh_token),
+      call(t, 'POST', '/_matrix/client/v3/logout', { token: session.access_token }),
+    ]);
+    assert.equal(out.statusCode, 200, out.body);
+    if (refreshed.statusCode === 200) {
+      assertUnknownToken(await whoami(t, refreshed.json().access_token), false);
+    } else {
+      assertError(refreshed, 401, 'M_UNKNOWN_TOKEN');
+    }
+    assertUnknownToken(await whoami(t, session.access_token), false);
+  }
+});

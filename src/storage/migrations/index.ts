@@ -27,6 +27,7 @@ import { memberHistoryPartial } from './0024-member-history-partial.js';
 import { openIdTokens } from './0025-openid-tokens.js';
 import { refreshTokens } from './0026-refresh-tokens.js';
 import { refreshTokenRevoked } from './0027-refresh-token-revoked.js';
+import { authVersionRowTriggers } from './0028-auth-version-row-triggers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   serverMetadata,
@@ -56,4 +57,5 @@ export const MIGRATIONS: readonly Migration[] = [
   openIdTokens,
   refreshTokens,
   refreshTokenRevoked,
+  authVersionRowTriggers,
 ];
