@@ -57,6 +57,21 @@ export async function getAccountData(
   return row?.content;
 }
 
+/** Every entry of the user's account data, global (`roomId` null) or of one room: type and JSON text. */
+export async function allAccountData(
+  db: Kysely<Schema>,
+  userId: string,
+  roomId: string | null,
+): Promise<{ type: string; content: string }[]> {
+  return db
+    .selectFrom('account_data')
+    .select(['type', 'content'])
+    .where('user_id', '=', userId)
+    .where('room_id', '=', roomId ?? GLOBAL)
+    .orderBy('stream_id')
+    .execute();
+}
+
 /**
  * Entries written after stream position `from` up to and including `to` (all of them when `from` is 0),
  * in stream order: what an incremental /sync sends.

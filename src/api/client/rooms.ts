@@ -5,6 +5,7 @@ import { membershipRoutes } from './rooms-membership.js';
 import { readRoutes } from './rooms-read.js';
 import { sendRoutes } from './rooms-send.js';
 import { syncRoutes } from './sync.js';
+import { legacySyncRoutes } from './legacy-sync.js';
 
 export const ROOM_ROUTES = [
   createRoomRoutes,
@@ -12,5 +13,6 @@ export const ROOM_ROUTES = [
   sendRoutes,
   readRoutes,
   syncRoutes,
+  legacySyncRoutes,
   directoryAndUpgradeRoutes,
 ];

@@ -9,8 +9,8 @@ import { checkedFilter } from '../accounts/filter-validation.js';
 import { membershipChanges, roomsWithNewEvents, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
-import { currentStreamPosition } from '../../storage/streams.js';
-import type { Notifier, Wakeable } from '../notifier.js';
+import type { Notifier } from '../notifier.js';
+import { Waiter } from './waiter.js';
 import type { RoomServices } from '../rooms/index.js';
 import {
   parseSyncFilter,
@@ -32,6 +32,7 @@ import { encryptionSections, presenceEvents } from './sync-sections.js';
 import { ephemeralByRoom } from './ephemeral.js';
 import type { Typing } from '../ephemeral/typing.js';
 import { emptyPositions, formatToken, parseToken, type StreamPositions } from './token.js';
+import { currentPositions } from './positions.js';
 import type { UnreadCounts } from './unread-counts.js';
 
 export interface SyncRequest {
@@ -123,17 +124,7 @@ export class SyncService {
     sinceTokens: StreamPositions | undefined,
   ): Promise<{ body: JsonObject; empty: boolean }> {
     const db = this.deps.database.db;
-    const now: StreamPositions = {
-      ...emptyPositions(),
-      ...(sinceTokens ?? {}),
-      events: await currentStreamPosition(db, 'events'),
-      account_data: await currentStreamPosition(db, 'account_data'),
-      ...(this.deps.presence.enabled ? { presence: await currentStreamPosition(db, 'presence') } : {}),
-      to_device: await currentStreamPosition(db, 'to_device'),
-      device_lists: await currentStreamPosition(db, 'device_lists'),
-      receipts: await currentStreamPosition(db, 'receipts'),
-      typing: this.deps.typing.position(),
-    };
+    const now = await currentPositions(this.deps, sinceTokens);
     const since = sinceTokens ?? emptyPositions();
     const initial = sinceTokens === undefined;
     const current = await roomsForUser(db, req.userId, ['join', 'invite', 'knock', 'leave', 'ban']);
@@ -332,34 +323,4 @@ export class SyncService {
 function accountDataWanted(filter: RoomEventFilter, type: string, roomId?: string): boolean {
   if (roomId !== undefined && !roomMatches(filter, roomId)) return false;
   return typeMatches(filter, type);
-}
-
-/** A long-poll waiter: resolves true when woken, false at the timeout. */
-class Waiter implements Wakeable {
-  private woken = false;
-  private resolve?: (woken: boolean) => void;
-
-  wake(): void {
-    this.woken = true;
-    this.resolve?.(true);
-  }
-
-  wait(ms: number): Promise<boolean> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.resolve = undefined;
-        resolve(false);
-      }, ms);
-      this.resolve = (value) => {
-        clearTimeout(timer);
-        this.resolve = undefined;
-        this.woken = false;
-        resolve(value);
-      };
-    });
-  }
 }
