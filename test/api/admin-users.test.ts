@@ -255,6 +255,21 @@ test('whois lists the last connection of each device', async () => {
   assert.equal((await get('/_synapse/admin/v1/whois/@alice:elsewhere.example')).status, 400);
   assert.equal((await get(`/_synapse/admin/v1/whois/${id('alice')}`, mallory)).status, 403);
   assert.equal((await get(`/_synapse/admin/v1/whois/${id('alice')}`, null)).status, 401);
+
+  // The client API's admin/whois (admin.yaml, since r0): the same answer; a user may ask about themselves.
+  for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) {
+    const client = await get(`${prefix}/admin/whois/${id('alice')}`);
+    assert.equal(client.status, 200, prefix);
+    assert.deepEqual(client.body, (await get(`/_synapse/admin/v1/whois/${id('alice')}`)).body);
+  }
+  const self = await get(`/_matrix/client/v3/admin/whois/${mallory.userId}`, mallory);
+  assert.equal(self.status, 200);
+  assert.equal(self.body.user_id, mallory.userId);
+  const other = await get(`/_matrix/client/v3/admin/whois/${id('alice')}`, mallory);
+  assert.equal(other.status, 403);
+  assert.equal(other.body.errcode, 'M_FORBIDDEN');
+  assert.equal((await get('/_matrix/client/v3/admin/whois/not-a-user-id')).status, 400);
+  assert.equal((await get(`/_matrix/client/v3/admin/whois/${id('alice')}`, null)).status, 401);
 });
 
 test('username_available follows the registration rules', async () => {

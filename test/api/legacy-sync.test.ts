@@ -101,6 +101,10 @@ test('room initialSync peeks into a world-readable room; others are refused', as
   assert.equal(peek.membership, undefined, 'no membership while peeking');
   assert.equal(peek.visibility, 'public');
   assert.deepEqual(bodies(peek.messages.chunk), ['hello lurkers']);
+  // Presence of the members, with user_id in the content (matrix-js-sdk's peek reads it there).
+  const presence = peek.presence.find((p: { sender: string }) => p.sender === alice.userId);
+  assert.equal(presence.content.user_id, alice.userId);
+  assert.equal(presence.content.presence, 'online');
 
   const closed = await api.createRoom(alice, { preset: 'public_chat' });
   const refused = await api.get(`/rooms/${enc(closed)}/initialSync`, carol);
@@ -173,6 +177,8 @@ test('/events pages through new events oldest first, a page at a time, without g
   await api.join(bob, roomId);
   const start = (await ok(api.get('/events?timeout=0', bob))).end;
   const texts = Array.from({ length: 7 }, (_, i) => `e${i}`);
+  const elsewhere = await api.createRoom(alice, { preset: 'public_chat' });
+  await sendAll(alice, elsewhere, ['in a room bob is not in']);
   await sendAll(alice, roomId, texts);
 
   const seen: string[] = [];
@@ -253,4 +259,47 @@ test('/events/{eventId}: the event for who may see it, 404 for anyone else', asy
   assert.equal(hidden.body.errcode, 'M_NOT_FOUND');
   assert.equal((await api.get(`/events/${enc('$missing')}`, alice)).status, 404);
   assert.equal((await api.get(`/events/${enc(eventId)}`)).status, 401);
+});
+
+test('/events: messages up to a kick arrive with it, nothing after it', async () => {
+  const roomId = await api.createRoom(alice, { preset: 'public_chat' });
+  await api.join(bob, roomId);
+  const from = (await ok(api.get('/events?timeout=0', bob))).end;
+  await sendAll(alice, roomId, ['before the kick']);
+  await ok(api.post(`/rooms/${enc(roomId)}/kick`, alice, { user_id: bob.userId }));
+  await sendAll(alice, roomId, ['after the kick']);
+  const page = await ok(api.get(`/events?from=${from}&timeout=0`, bob));
+  assert.deepEqual(bodies(page.chunk), ['before the kick']);
+  const kick = page.chunk.find(
+    (e: Ev & { state_key?: string }) => e.type === 'm.room.member' && e.state_key === bob.userId,
+  );
+  assert.equal(kick.content.membership, 'leave');
+});
+
+test('/events: ignored users send no invites, and a page of their messages does not hold up the rest', async () => {
+  const eve = await createTestUser(t, 'eve');
+  const frank = await createTestUser(t, 'frank');
+  await ok(
+    api.put(`/user/${enc(frank.userId)}/account_data/m.ignored_user_list`, frank, {
+      ignored_users: { [eve.userId]: {} },
+    }),
+  );
+  const from = (await ok(api.get('/events?timeout=0', frank))).end;
+  await api.createRoom(eve, { invite: [frank.userId] });
+  const fromAlice = await api.createRoom(alice, { preset: 'public_chat', invite: [frank.userId] });
+  const invites = await ok(api.get(`/events?from=${from}&timeout=0`, frank));
+  const invitedTo = invites.chunk
+    .filter((e: Ev & { state_key?: string }) => e.type === 'm.room.member' && e.state_key === frank.userId)
+    .map((e: Ev) => e.room_id);
+  assert.deepEqual(invitedTo, [fromAlice]);
+
+  await api.join(frank, fromAlice);
+  await api.join(eve, fromAlice);
+  const quiet = (await ok(api.get('/events?timeout=0', frank))).end;
+  await sendAll(eve, fromAlice, ['spam 1', 'spam 2', 'spam 3', 'spam 4', 'spam 5']);
+  await sendAll(alice, fromAlice, ['real']);
+  const started = Date.now();
+  const page = await ok(api.get(`/events?from=${quiet}&timeout=5000&limit=2`, frank));
+  assert.deepEqual(bodies(page.chunk), ['real']);
+  assert.ok(Date.now() - started < 3000, 'answered without waiting out the timeout');
 });

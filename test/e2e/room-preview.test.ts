@@ -56,7 +56,14 @@ test(
       await carol.client.scrollback(peeked, 30);
       assert.deepEqual(textsOf(peeked), history);
 
-      // New messages arrive while previewing, through the /events long-poll.
+      // New messages arrive while previewing, through the /events long-poll. The SDK's first poll asks
+      // from "now" (no token), so the message is sent once that poll is waiting.
+      await until(
+        () => carol.http.pending(/^\/_matrix\/client\/v3\/events$/),
+        (n) => n > 0,
+        'carol to poll /events',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
       await alice.client.sendTextMessage(roomId, 'live while you look');
       await until(
         () => textsOf(carol.client.getRoom(roomId) ?? peeked).at(-1),

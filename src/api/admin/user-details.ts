@@ -2,7 +2,8 @@
 // "Query current sessions for a user" (whois), "Check username availability", "List room memberships".
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { authenticateAdmin } from '../../http/auth.js';
+import { authenticate, authenticateAdmin } from '../../http/auth.js';
+import { clientPaths } from '../client/paths.js';
 import { MatrixError } from '../../matrix-error.js';
 import type { UserAdmin } from '../../services/admin/user-admin.js';
 import type { AdminUserRow } from '../../storage/admin-users-store.js';
@@ -49,10 +50,10 @@ export async function userDetailsRoutes(
     return userDetailsJson(await users.details(userIdOfPath(request)));
   });
 
-  // GET /_synapse/admin/v1/whois/{userId}
-  app.get('/_synapse/admin/v1/whois/:userId', async (request) => {
-    await authenticateAdmin(request, deps);
-    const userId = userIdOfPath(request);
+  // GET /_synapse/admin/v1/whois/{userId}, and the client API's GET /_matrix/client/v3/admin/whois/{userId}
+  // (admin.yaml; "may be restricted to the user being looked up, or a server admin": as Synapse, a user may
+  // ask about themselves, only an admin about others).
+  const whois = async (userId: string) => {
     const connections = await users.connections(userId);
     // Synapse groups connections under one unnamed device and one session; clients read that shape.
     return {
@@ -71,7 +72,20 @@ export async function userDetailsRoutes(
         },
       },
     };
+  };
+  app.get('/_synapse/admin/v1/whois/:userId', async (request) => {
+    await authenticateAdmin(request, deps);
+    return whois(userIdOfPath(request));
   });
+  for (const url of clientPaths('/admin/whois/:userId')) {
+    app.get(url, async (request) => {
+      const requester = await authenticate(request, deps);
+      const userId = userIdOfPath(request);
+      if (userId !== requester.userId && !requester.isAdmin)
+        throw new MatrixError(403, 'M_FORBIDDEN', 'You are not a server admin');
+      return whois(userId);
+    });
+  }
 
   // GET /_synapse/admin/v1/username_available
   app.get('/_synapse/admin/v1/username_available', async (request) => {

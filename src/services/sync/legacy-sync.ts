@@ -10,7 +10,7 @@ import { MatrixError } from '../../matrix-error.js';
 import type { Database } from '../../storage/database.js';
 import { allAccountData } from '../../storage/account-data-store.js';
 import { eventStream } from '../../storage/event-stream-store.js';
-import type { StoredEvent } from '../../storage/events-store.js';
+import { membershipChanges, wasEverJoined, type StoredEvent } from '../../storage/events-store.js';
 import { forgottenRooms, publicRoomIds } from '../../storage/rooms-store.js';
 import { roomsForUser } from '../../storage/state-store.js';
 import { presenceChanges, type PresenceRecord } from '../../storage/presence-store.js';
@@ -131,28 +131,34 @@ export class LegacySync {
       throw new MatrixError(400, 'M_MISSING_PARAM', 'Guest users must specify room_id');
     const from = req.from === undefined ? await currentPositions(this.deps) : parseToken(req.from, 'from');
     const db = this.deps.database.db;
-    const joined = (await roomsForUser(db, req.userId, ['join'])).map((r) => r.roomId);
-    let rooms = joined;
+    let listenTo = (await roomsForUser(db, req.userId, ['join'])).map((r) => r.roomId);
     let peeking = false;
     if (req.roomId !== undefined) {
-      rooms = [req.roomId];
-      if (!joined.includes(req.roomId)) {
+      peeking = !listenTo.includes(req.roomId);
+      listenTo = [req.roomId];
+      if (peeking) {
         const room = await this.deps.rooms.store.runtime(req.roomId);
         if (!room || !(await this.deps.rooms.visibility.isWorldReadable(room.state)))
           throw new MatrixError(403, 'M_FORBIDDEN', 'Non-joined access not allowed');
-        peeking = true;
       }
     }
-    const waiter = new Waiter();
-    const stop = this.deps.notifier.listen(req.userId, rooms, waiter);
     const doneSyncing = req.isGuest ? () => {} : await this.deps.presence.syncing(req.userId);
+    const waiter = new Waiter();
+    const stop = this.deps.notifier.listen(req.userId, listenTo, waiter);
     try {
       const deadline = this.deps.clock() + Math.min(req.timeoutMs, MAX_SYNC_TIMEOUT_MS);
+      // What was read and not shown (hidden by history visibility or the ignore list) is passed over, so
+      // a page of it neither stalls the request nor is read again after a wake-up.
+      let cursor = from;
       for (;;) {
-        const result = await this.streamSince(req, from, rooms, peeking);
+        const page = await this.streamSince(req, cursor, peeking);
         const remaining = deadline - this.deps.clock();
-        if (result.chunk.length > 0 || remaining <= 0 || this.deps.notifier.closed) return result;
-        if (!(await waiter.wait(remaining))) return result;
+        if (page.chunk.length > 0 || remaining <= 0 || this.deps.notifier.closed)
+          return { chunk: page.chunk, start: formatToken(from), end: formatToken(page.end) };
+        cursor = page.end;
+        if (page.full) continue;
+        if (!(await waiter.wait(remaining)))
+          return { chunk: [], start: formatToken(from), end: formatToken(cursor) };
       }
     } finally {
       stop();
@@ -160,17 +166,39 @@ export class LegacySync {
     }
   }
 
+  /**
+   * One page of the stream after `from`. Membership is read again each time: a room the user left since
+   * `from` gives its events up to the leave (they were there for them) and nothing after.
+   */
   private async streamSince(
     req: EventsRequest,
     from: StreamPositions,
-    rooms: readonly string[],
     peeking: boolean,
-  ): Promise<{ chunk: JsonObject[]; start: string; end: string }> {
+  ): Promise<{ chunk: JsonObject[]; end: StreamPositions; full: boolean }> {
     const db = this.deps.database.db;
     const now = await currentPositions(this.deps, from);
+    const joined = new Set((await roomsForUser(db, req.userId, ['join'])).map((r) => r.roomId));
+    const left = new Map<string, number>();
+    for (const change of await membershipChanges(db, req.userId, from.events, now.events)) {
+      const roomId = change.event.room_id;
+      const membership = change.event.content.membership;
+      if (membership === 'join') left.delete(roomId);
+      else if (
+        (membership === 'leave' || membership === 'ban') &&
+        !joined.has(roomId) &&
+        (req.roomId === undefined || req.roomId === roomId)
+      )
+        left.set(roomId, change.streamOrdering);
+    }
+    // A rejected invite or a knock withdrawn is no leave from a room the user was in.
+    for (const [roomId, upTo] of left)
+      if (!(await wasEverJoined(db, roomId, req.userId, upTo))) left.delete(roomId);
+    let rooms = [...joined];
+    if (req.roomId !== undefined) rooms = joined.has(req.roomId) || peeking ? [req.roomId] : [];
     const read = await eventStream(db, {
       roomIds: rooms,
-      memberUserId: peeking || req.roomId !== undefined ? undefined : req.userId,
+      capped: [...left].map(([roomId, upTo]) => ({ roomId, upTo })),
+      memberUserId: req.roomId === undefined ? req.userId : undefined,
       after: from.events,
       upTo: now.events,
       limit: req.limit,
@@ -178,10 +206,25 @@ export class LegacySync {
     const end: StreamPositions = { ...now };
     // A full page stops at its last event (the rest comes with the next request); one that read all
     // there was ends at now.
-    if (read.length === req.limit) end.events = read[read.length - 1]?.streamOrdering ?? from.events;
+    const full = read.length === req.limit;
+    if (full) end.events = read[read.length - 1]?.streamOrdering ?? from.events;
     const ignored = await this.deps.rooms.ignoreLists.of(req.userId);
-    const seen = await this.deps.rooms.visibility.filter(req.userId, read, !peeking);
-    const chunk: JsonObject[] = await this.format(seen.filter((e) => !isIgnored(ignored, e.event)));
+    // Joined rooms (and a peeked one) see their history as members (or lurkers) do now; a room left
+    // since `from` as a former member does.
+    const current = await this.deps.rooms.visibility.filter(
+      req.userId,
+      read.filter((e) => !left.has(e.event.room_id)),
+      !peeking,
+    );
+    const former = await this.deps.rooms.visibility.filter(
+      req.userId,
+      read.filter((e) => left.has(e.event.room_id)),
+      false,
+    );
+    const shown = [...current, ...former]
+      .sort((x, y) => x.streamOrdering - y.streamOrdering)
+      .filter((e) => !isIgnored(ignored, e.event) && !isIgnoredInvite(ignored, e, req.userId));
+    const chunk: JsonObject[] = await this.format(shown);
     const ephemeral = await ephemeralByRoom(this.deps.database, this.deps.typing, {
       userId: req.userId,
       rooms: rooms.map((roomId) => ({ roomId, full: false })),
@@ -194,7 +237,7 @@ export class LegacySync {
       const changed = await presenceChanges(db, from.presence, now.presence);
       chunk.push(...this.presenceEvents(await this.deps.presence.sharedWith(req.userId, changed)));
     }
-    return { chunk, start: formatToken(from), end: formatToken(end) };
+    return { chunk, end, full };
   }
 
   /** messages and state of a room the user may read (see roomSnapshot). */
@@ -217,7 +260,7 @@ export class LegacySync {
         chunk: await this.format([...page.events].reverse()),
         // Where /messages pages back from; left out when nothing is earlier (old_sync.yaml).
         ...(page.end === undefined ? {} : { start: page.end }),
-        end: access.upTo === undefined ? formatToken(now) : formatEventsToken(upTo),
+        end: formatToken({ ...now, events: upTo }),
       },
       state: await this.format([...state.values()]),
     };
@@ -264,7 +307,8 @@ export class LegacySync {
     return records.map((r) => ({
       type: 'm.presence',
       sender: r.userId,
-      content: this.deps.presence.content(r, now) as JsonObject,
+      // With user_id in the content, as Synapse gives it here: matrix-js-sdk's peek reads it there.
+      content: { ...this.deps.presence.content(r, now), user_id: r.userId },
     }));
   }
 
@@ -282,4 +326,15 @@ export async function legacyEvent(
   const stored = await deps.rooms.store.getEvent(eventId);
   if (!stored) throw new MatrixError(404, 'M_NOT_FOUND', 'Event not found');
   return deps.rooms.reader.eventForClient(stored.event.room_id, eventId, userId);
+}
+
+/** An invite to the user from someone they ignore: not sent, as in /sync (ignore_users.md). */
+function isIgnoredInvite(ignored: ReadonlySet<string>, stored: StoredEvent, userId: string): boolean {
+  const { event } = stored;
+  return (
+    event.type === 'm.room.member' &&
+    event.state_key === userId &&
+    event.content.membership === 'invite' &&
+    ignored.has(event.sender)
+  );
 }
