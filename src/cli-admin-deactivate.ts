@@ -74,7 +74,7 @@ id stays taken. It cannot be undone. Asks for confirmation unless --yes is given
         failures.push(`no Hearth serving this database answers at ${given}`);
       }
       if (failures.length > 0) {
-        await deleteAccessToken(deps.database.db, tokenId);
+        await deleteAccessToken(deps.database.db, tokenId, user.userId);
         for (const failure of failures) ctx.io.stderr(`  ${failure}`);
         throw new AdminCommandError(`${user.userId} was not deactivated: rooms could not be left`);
       }

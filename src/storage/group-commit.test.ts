@@ -113,3 +113,44 @@ testEachDatabase(
     assert.ok(turns <= 2, `a lone write waited ${turns} turns`);
   },
 );
+
+testEachDatabase(
+  'group commit: a write PostgreSQL ends in a deadlock runs again and lands',
+  async ({ db }, t) => {
+    if (!isPostgres(db)) {
+      t.skip("SQLite's one writer cannot deadlock");
+      return;
+    }
+    await nextStreamPosition(db, 'events');
+    await nextStreamPosition(db, 'account_data');
+    const commits = new GroupCommit(db);
+    const bump = (trx: typeof db, stream: string) =>
+      sql`update stream_counters set position = position + 1 where stream = ${stream}`.execute(trx);
+    let attempts = 0;
+    let aHolds!: () => void;
+    const aHasFirstRow = new Promise<void>((resolve) => (aHolds = resolve));
+    let bHolds!: () => void;
+    const bHasFirstRow = new Promise<void>((resolve) => (bHolds = resolve));
+    // B takes account_data, then events; the group commit's write takes events, then account_data. The
+    // write waits first, so PostgreSQL's deadlock check (after deadlock_timeout) ends the write's transaction.
+    const other = db.transaction().execute(async (trx) => {
+      await bump(trx, 'account_data');
+      bHolds();
+      await aHasFirstRow;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await bump(trx, 'events');
+    });
+    await bHasFirstRow;
+    const write = commits.run(async (trx) => {
+      attempts++;
+      await bump(trx, 'events');
+      aHolds();
+      await bump(trx, 'account_data');
+      return attempts;
+    });
+    await Promise.all([other, write]);
+    assert.equal(await write, 2, 'ended once by the deadlock, then committed');
+    assert.equal(await currentStreamPosition(db, 'events'), 3);
+    assert.equal(await currentStreamPosition(db, 'account_data'), 3);
+  },
+);

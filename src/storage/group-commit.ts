@@ -89,16 +89,32 @@ export class GroupCommit {
       }
     }
     for (const item of batch) {
-      try {
-        item.resolve(
-          await this.db
-            .transaction()
-            .execute((trx) => withTransactionShortcut(this.db, trx, () => item.work(trx))),
-        );
-      } catch (error) {
-        item.onFailure?.();
-        item.reject(error);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          item.resolve(
+            await this.db
+              .transaction()
+              .execute((trx) => withTransactionShortcut(this.db, trx, () => item.work(trx))),
+          );
+          break;
+        } catch (error) {
+          // PostgreSQL ends one of two deadlocked transactions (or a serialisation conflict) and expects
+          // it to be run again: the work may run twice by contract (see the top of this file).
+          if (attempt < MAX_ATTEMPTS && isTransientConflict(error)) continue;
+          item.onFailure?.();
+          item.reject(error);
+          break;
+        }
       }
     }
   }
+}
+
+/** How often a write ended by a transient conflict runs in all. */
+const MAX_ATTEMPTS = 3;
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction is worth running again. */
+export function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }

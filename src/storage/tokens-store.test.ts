@@ -11,6 +11,8 @@ import {
   insertAccessToken,
 } from './tokens-store.js';
 import { setModerationFlag } from './user-moderation-store.js';
+import { deleteRefreshTokensOfUser, insertRefreshToken } from './refresh-tokens-store.js';
+import { isPostgres } from './hot-statement.js';
 
 testEachDatabase('access tokens: insert, find with owner facts, ids never reused', async ({ db }) => {
   await insertUser(db, { userId: '@a:hs', passwordHash: null, createdTs: 1, isGuest: true });
@@ -106,5 +108,22 @@ testEachDatabase(
     assert.equal(await moved(), true, 'lock');
     await deleteAccessToken(db, token);
     assert.equal(await moved(), true, 'token deleted');
+    await insertRefreshToken(db, {
+      tokenHash: 'r',
+      userId: '@a:hs',
+      deviceId: 'D1',
+      createdTs: 1,
+      expiryTs: null,
+      sessionExpiryTs: null,
+      prevId: null,
+    });
+    assert.equal(await moved(), false, 'a new refresh token changes no cached token');
+    await deleteRefreshTokensOfUser(db, '@a:hs');
+    assert.equal(await moved(), true, 'refresh token deleted');
+    if (isPostgres(db)) {
+      // PostgreSQL's triggers compare values (migration 0028); SQLite's fire on the columns an UPDATE names.
+      await setAdmin(db, '@a:hs', true);
+      assert.equal(await moved(), false, 'admin flag set to what it was');
+    }
   },
 );

@@ -108,8 +108,17 @@ export async function findAccessToken(
   };
 }
 
-export async function deleteAccessToken(db: Kysely<Schema>, tokenId: number): Promise<void> {
-  await db.deleteFrom('access_tokens').where('id', '=', tokenId).execute();
+/**
+ * Deletes one access token. Given its owner, it first takes the owner's refresh lock (PostgreSQL): the
+ * delete raises the auth version, which a logout or password change of the same user, holding that lock,
+ * may hold while it waits for this token's row.
+ */
+export async function deleteAccessToken(db: Kysely<Schema>, tokenId: number, userId?: string): Promise<void> {
+  const run = async (trx: Kysely<Schema>) => {
+    if (userId !== undefined) await lockRefreshTokensOf(trx, userId);
+    await trx.deleteFrom('access_tokens').where('id', '=', tokenId).execute();
+  };
+  await (userId === undefined || db.isTransaction ? run(db) : db.transaction().execute(run));
 }
 
 /**

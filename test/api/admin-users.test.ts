@@ -269,6 +269,10 @@ test('whois lists the last connection of each device', async () => {
   assert.equal(other.status, 403);
   assert.equal(other.body.errcode, 'M_FORBIDDEN');
   assert.equal((await get('/_matrix/client/v3/admin/whois/not-a-user-id')).status, 400);
+  // Another server's user: an admin is told it is not local, anyone else that they are not an admin.
+  assert.equal((await get('/_matrix/client/r0/admin/whois/@alice:elsewhere.example')).status, 400);
+  assert.equal((await get('/_matrix/client/r0/admin/whois/@alice:elsewhere.example', mallory)).status, 403);
+  assert.equal((await get(`/_matrix/client/r0/admin/whois/${mallory.userId}`, mallory)).status, 200);
   assert.equal((await get(`/_matrix/client/v3/admin/whois/${id('alice')}`, null)).status, 401);
 });
 

@@ -5,6 +5,7 @@ import { getCrossSigningKeys } from '../../storage/cross-signing-store.js';
 import { createDeviceIfMissing } from '../../storage/devices-store.js';
 import type { Schema } from '../../storage/schema.js';
 import { deleteAccessToken, deleteAccessTokensOfDevices } from '../../storage/tokens-store.js';
+import { lockRefreshTokensOf } from '../../storage/refresh-tokens-store.js';
 import type { AccessTokens, Requester } from './access-tokens.js';
 import { MAX_DEVICE_ID_LENGTH, checkDeviceDisplayName, type Devices } from './devices.js';
 import { forbidden, invalidParam } from './errors.js';
@@ -86,6 +87,9 @@ export class Sessions {
     checkDeviceRequest(opts);
     const now = this.deps.clock();
     return this.deps.database.db.transaction().execute(async (trx) => {
+      // A named device may be in the middle of being deleted: wait for that (PostgreSQL), so the new
+      // tokens do not go to a device that no longer exists.
+      if (opts.deviceId !== undefined) await lockRefreshTokensOf(trx, userId);
       await checkNotCrossSigningKeyId(trx, userId, opts.deviceId);
       for (let attempt = 0; ; attempt++) {
         const deviceId = opts.deviceId ?? randomDeviceId();
@@ -114,7 +118,8 @@ export class Sessions {
 
   /** Ends the caller's session: its device goes with all that device's tokens (as Synapse does). */
   async logout(requester: Requester): Promise<void> {
-    if (requester.deviceId === null) await deleteAccessToken(this.deps.database.db, requester.tokenId);
+    if (requester.deviceId === null)
+      await deleteAccessToken(this.deps.database.db, requester.tokenId, requester.userId);
     else await this.deps.devices.deleteDevices(requester.userId, [requester.deviceId]);
     this.deps.tokens.forget([requester.tokenId]);
   }
