@@ -30,6 +30,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 // node:http with keep-alive: several times faster than fetch, so the client is not what is measured.
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
+const f = (n: number, d = 1) => n.toFixed(d);
+
 function request(
   base: string,
   method: string,
@@ -224,6 +226,11 @@ async function mainThreadCpu(pid: number): Promise<number | undefined> {
   }
 }
 
+const walRestarts = async (metricsBase: string) => ({
+  count: await metric(metricsBase, 'hearth_sqlite_wal_restarts_total'),
+  heldSeconds: await metric(metricsBase, 'hearth_sqlite_wal_restart_held_seconds_total'),
+});
+
 const rssMiB = async (metricsBase: string) =>
   (await metric(metricsBase, 'process_resident_memory_bytes')) / 2 ** 20;
 
@@ -310,6 +317,7 @@ async function main(): Promise<void> {
     const cpuBefore = await metric(hearth.metricsBase, 'process_cpu_seconds_total');
     const writesBefore = await writesSoFar(hearth.pid);
     const mainBefore = await mainThreadCpu(hearth.pid);
+    const walBefore = await walRestarts(hearth.metricsBase);
     let sent = 0;
     const rate = await throughput(SENDERS, LOAD_SECONDS, async (w) => {
       await send(users[w]!, rooms[Math.floor(w / ROOM_SIZE)]!, `load ${w}`);
@@ -327,11 +335,14 @@ async function main(): Promise<void> {
       writesBefore && writesAfter
         ? `${((writesAfter.calls - writesBefore.calls) / sent).toFixed(1)} write calls, ${((writesAfter.bytes - writesBefore.bytes) / sent / 1024).toFixed(1)} KiB`
         : 'not measured here';
+    // Writes wait while the WAL restarts (storage/sqlite-checkpointer.ts): a slow disk shows here.
+    const walAfter = await walRestarts(hearth.metricsBase);
+    const restarts = `${walAfter.count - walBefore.count} WAL restarts, writes held ${f((walAfter.heldSeconds - walBefore.heldSeconds) * 1000, 0)} ms in all (${f(((walAfter.heldSeconds - walBefore.heldSeconds) / LOAD_SECONDS) * 100)}% of the load)`;
     const loaded = await midLoad;
     if (process.env.BENCH_LOAD_ONLY) {
       // For profiling the server under load alone (with BENCH_PROFILE).
       console.log(
-        `messages sent: ${rate.toFixed(0)} msg/s, server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/message (main thread ${mainPerMessage}), ${writes}/message; RSS idle ${idle.lowest.toFixed(1)} MiB, under load ${loaded.toFixed(1)} MiB`,
+        `messages sent: ${rate.toFixed(0)} msg/s, server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/message (main thread ${mainPerMessage}), ${writes}/message; ${restarts}; RSS idle ${idle.lowest.toFixed(1)} MiB, under load ${loaded.toFixed(1)} MiB`,
       );
       return;
     }
@@ -381,7 +392,6 @@ async function main(): Promise<void> {
     syncTimes.sort((a, b) => a - b);
     const afterAll = await rssMiB(hearth.metricsBase);
 
-    const f = (n: number, d = 1) => n.toFixed(d);
     console.log(
       `messaging benchmark (SQLite, ${SENDERS} senders in rooms of ${ROOM_SIZE}, ${LOAD_SECONDS}s load)`,
     );
@@ -392,7 +402,7 @@ async function main(): Promise<void> {
     console.log(
       `  server CPU per message sent           ${f(cpuPerMessage * 1e6, 0)} µs (all threads), main thread ${mainPerMessage}`,
     );
-    console.log(`  server writes per message sent        ${writes}`);
+    console.log(`  server writes per message sent        ${writes}; ${restarts}`);
     console.log(
       `  send -> other member's /sync          p50 ${f(percentile(latencies, 50))} ms, p99 ${f(percentile(latencies, 99))} ms (target p99 <= 25)`,
     );

@@ -149,7 +149,7 @@ export function createAppDeps(input: DepsInput): AppDeps {
     logger,
     database,
     clock,
-    metrics: new Metrics(),
+    metrics: new Metrics(database.walRestarts?.bind(database)),
     notifier,
     accounts,
     e2e,

@@ -2,6 +2,11 @@
 import { memoryUsage, cpuUsage } from 'node:process';
 
 export class Metrics {
+  constructor(
+    /** SQLite's WAL restarts, when the database is SQLite (storage/sqlite-checkpointer.ts). */
+    private readonly walRestarts?: () => { count: number; heldMs: number },
+  ) {}
+
   private readonly requests = new Map<string, number>();
   private requestSeconds = 0;
   private readonly startSeconds = Date.now() / 1000;
@@ -36,6 +41,17 @@ export class Metrics {
       '# TYPE hearth_http_request_seconds_total counter',
       `hearth_http_request_seconds_total ${this.requestSeconds}`,
     ];
+    const wal = this.walRestarts?.();
+    if (wal) {
+      lines.push(
+        '# HELP hearth_sqlite_wal_restarts_total WAL restarts, each holding writes while it runs.',
+        '# TYPE hearth_sqlite_wal_restarts_total counter',
+        `hearth_sqlite_wal_restarts_total ${wal.count}`,
+        '# HELP hearth_sqlite_wal_restart_held_seconds_total Time writes waited for WAL restarts, in seconds.',
+        '# TYPE hearth_sqlite_wal_restart_held_seconds_total counter',
+        `hearth_sqlite_wal_restart_held_seconds_total ${wal.heldMs / 1000}`,
+      );
+    }
     return `${lines.join('\n')}\n`;
   }
 }

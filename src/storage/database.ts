@@ -24,6 +24,8 @@ export interface Database {
    * this process may have changed it since (access-tokens.ts).
    */
   commits(): number;
+  /** SQLite: the WAL restarts so far and how long writes waited for them (sqlite-checkpointer.ts). */
+  walRestarts?(): { count: number; heldMs: number };
   close(): Promise<void>;
 }
 
@@ -94,7 +96,14 @@ function openSqlite(path: string, synchronous: 'normal' | 'full', opts: OpenOpti
     await checkpointer?.close();
     await db.destroy();
   };
-  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close, commits: () => commits };
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `SQLite ${path}`,
+    close,
+    commits: () => commits,
+    walRestarts: () => ({ count: checkpointer?.restarts ?? 0, heldMs: checkpointer?.restartHeldMs ?? 0 }),
+  };
 }
 
 function sslOptions(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.PoolConfig['ssl'] {

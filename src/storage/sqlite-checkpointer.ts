@@ -20,6 +20,7 @@
 // back to RESTART_BYTES, so the WAL stays within about that size on disk. A reader that keeps an old
 // snapshot (a long query, `sqlite3 … .backup`) makes a restart impossible until it ends: the worker then
 // gives up after RESTART_BUSY_MS and tries again RESTART_BACKOFF_MS later, so writes are never held long.
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type SQLite from 'better-sqlite3';
@@ -106,6 +107,8 @@ export class SqliteCheckpointer {
   private restartDone: (() => void) | undefined;
   /** WAL restarts done (for tests and curiosity). */
   restarts = 0;
+  /** How long, in all, writes waited for WAL restarts (ms): what a slow disk costs under load. */
+  restartHeldMs = 0;
 
   constructor(
     private readonly writer: SQLite.Database,
@@ -186,6 +189,7 @@ export class SqliteCheckpointer {
   /** Holds the writer while the worker restarts the WAL (see the top of this file). */
   private async restartWal(worker: Worker): Promise<void> {
     const release = await this.holdWriter();
+    const held = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
       if (this.worker !== worker) return;
@@ -196,6 +200,7 @@ export class SqliteCheckpointer {
       clearTimeout(timer);
       this.restartDone = undefined;
       release();
+      this.restartHeldMs += performance.now() - held;
     }
   }
 

@@ -161,6 +161,7 @@ test('sqlite: under writes that never pause, the WAL still starts over and stays
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.ok(afterRestart.length > 0, 'the WAL never started over');
+    assert.ok(checkpointer.restartHeldMs > 0, 'the time writes waited for restarts is counted');
     // One commit of an 8,000-byte row: three pages and their frame headers, past the limit at most.
     const oneCommit = 4 * (4096 + 24);
     for (const size of afterRestart) assert.ok(size <= limit + oneCommit, `the WAL stayed ${size} bytes`);

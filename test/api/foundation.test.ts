@@ -176,6 +176,10 @@ test('the metrics resource exposes Prometheus text with request counts', async (
     assert.match(res.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/);
     assert.match(res.body, /^process_resident_memory_bytes \d+$/m);
     assert.match(res.body, /^hearth_http_requests_total\{method="GET",code="200"\} 1$/m);
+    // SQLite's WAL restarts (what writes wait for under load); PostgreSQL has none to report.
+    const wal = /^hearth_sqlite_wal_restart_held_seconds_total [0-9.e+-]+$/m;
+    if (metrics.deps.database.dialect === 'sqlite') assert.match(res.body, wal);
+    else assert.doesNotMatch(res.body, wal);
   } finally {
     await metrics.close();
   }
