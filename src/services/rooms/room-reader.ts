@@ -19,6 +19,8 @@ export interface ReadAccess {
   upTo?: number;
   /** The state the user may see: current when joined, as it was when they left otherwise. */
   state: ReadonlyMap<string, string>;
+  /** join, leave or ban; absent for someone reading a world-readable room they were never in. */
+  membership?: string;
 }
 
 export type MessagesQuery = PageQuery;
@@ -59,11 +61,12 @@ export class RoomReader {
     const memberId = room.state.get(stateKeyOf('m.room.member', userId));
     const member = memberId ? await rooms.getEvent(memberId) : undefined;
     const membership = member?.event.content.membership;
-    if (membership === 'join') return { room, joined: true, state: room.state };
+    if (membership === 'join') return { room, joined: true, state: room.state, membership };
     if (member && (membership === 'leave' || membership === 'ban')) {
       return {
         room,
         joined: false,
+        membership,
         upTo: member.streamOrdering,
         state: await rooms.stateAtGroup(member.stateGroupAfter),
       };

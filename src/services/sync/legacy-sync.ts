@@ -20,7 +20,6 @@ import type { Notifier } from '../notifier.js';
 import type { Presence } from '../presence/presence.js';
 import type { RoomServices } from '../rooms/index.js';
 import type { ReadAccess } from '../rooms/room-reader.js';
-import { stateKeyOf } from '../../protocol/pdu/types.js';
 import { ephemeralByRoom } from './ephemeral.js';
 import { parseRoomEventFilter } from './filter.js';
 import { currentPositions } from './positions.js';
@@ -61,13 +60,12 @@ export class LegacySync {
     const { reader } = this.deps.rooms;
     const access = await reader.access(roomId, userId);
     const now = await currentPositions(this.deps);
-    const peeking = !access.joined && access.upTo === undefined;
+    const peeking = access.membership === undefined;
     const body = await this.roomBody(access, userId, limit, now);
-    const membership = peeking ? undefined : await this.membershipOf(access, userId);
     const presence = access.joined || peeking ? await this.presenceOfMembers(access) : [];
     return {
       room_id: roomId,
-      ...(membership ? { membership } : {}),
+      ...(peeking ? {} : { membership: access.membership }),
       ...body,
       visibility: (await publicRoomIds(this.deps.database.db)).includes(roomId) ? 'public' : 'private',
       presence,
@@ -86,13 +84,14 @@ export class LegacySync {
     const memberships = archived ? ['join', 'invite', 'leave', 'ban'] : ['join', 'invite'];
     const forgotten = archived ? await forgottenRooms(db, userId) : new Set<string>();
     const published = new Set(await publicRoomIds(db));
+    const ignored = await this.deps.rooms.ignoreLists.of(userId);
     const rooms: JsonObject[] = [];
     for (const { roomId, membership, eventId } of await roomsForUser(db, userId, memberships)) {
       if (forgotten.has(roomId)) continue;
       const visibility = published.has(roomId) ? 'public' : 'private';
       if (membership === 'invite') {
         const invite = await this.deps.rooms.store.getEvent(eventId);
-        if (!invite || (await this.deps.rooms.ignoreLists.of(userId)).has(invite.event.sender)) continue;
+        if (!invite || ignored.has(invite.event.sender)) continue;
         const [event] = await this.format([invite]);
         rooms.push({ room_id: roomId, membership, visibility, inviter: invite.event.sender, invite: event! });
         continue;
@@ -264,13 +263,6 @@ export class LegacySync {
       },
       state: await this.format([...state.values()]),
     };
-  }
-
-  private async membershipOf(access: ReadAccess, userId: string): Promise<string | undefined> {
-    const id = access.state.get(stateKeyOf('m.room.member', userId));
-    const member = id ? await this.deps.rooms.store.getEvent(id) : undefined;
-    const membership = member?.event.content.membership;
-    return typeof membership === 'string' ? membership : undefined;
   }
 
   /** m.tag and the other room account data of the user, as /sync gives them. */
